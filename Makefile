@@ -1,0 +1,51 @@
+# tsunagu: `make run` serves the demo on http://127.0.0.1:8000, `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install keys lint typecheck migrations-check pytest browser messages clean
+
+$(STAMP): requirements/base.txt requirements/dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	@touch $@
+
+install: $(STAMP)
+
+keys:
+	@$(PYTHON) scripts/init-local-keys
+
+run: install keys
+	@$(PY) manage.py migrate --noinput -v0
+	@$(PY) manage.py collectstatic --noinput -v0
+	@$(PY) manage.py seed_demo
+	@echo "tsunagu is serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
+	@$(PY) manage.py runserver 127.0.0.1:8000
+
+browser:
+	@bash scripts/install-browser
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install keys
+	$(VENV)/bin/mypy .
+
+migrations-check: install keys
+	$(PY) manage.py makemigrations --check --dry-run
+
+pytest: install keys browser
+	$(VENV)/bin/pytest --create-db --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+
+test: lint typecheck migrations-check pytest
+
+messages: install
+	$(PY) manage.py makemessages -l ja -l en --no-obsolete --ignore '.venv/*' --ignore 'var/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) var/static var/test*.sqlite3*

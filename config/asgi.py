@@ -1,0 +1,9 @@
+"""ASGI entry point. Django Channels' ProtocolTypeRouter wraps this when real-time intake arrives."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+application = get_asgi_application()

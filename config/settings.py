@@ -1,0 +1,263 @@
+"""tsunagu settings: one file, driven by environment variables (see README, "Configuration")."""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from config.env import Env
+from tsunagu.core.keys import parse_key, parse_key_list
+
+env = Env()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env.str("TSUNAGU_VAR_DIR", str(BASE_DIR / "var")))
+KEY_DIR = VAR_DIR / "keys"
+
+TSUNAGU_ENV = env.str("TSUNAGU_ENV", "development", choices=("development", "production"))
+PRODUCTION = TSUNAGU_ENV == "production"
+TESTING = "pytest" in sys.modules
+
+# Outside production, secrets default to files that `make run` / `make test` generate under var/keys/.
+_local = None if PRODUCTION else KEY_DIR
+
+DEBUG = False if PRODUCTION else env.bool("DJANGO_DEBUG", False)
+
+SECRET_KEY = env.secret("DJANGO_SECRET_KEY", default_file=_local / "secret_key" if _local else None) or ""
+if not SECRET_KEY:
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) must be set; run `make keys` locally")
+
+# Field encryption keys are held apart from SECRET_KEY (security.md, 11.1.1).
+TSUNAGU_ENCRYPTION_KEYS = parse_key_list(
+    "TSUNAGU_ENCRYPTION_KEYS",
+    env.secret("TSUNAGU_ENCRYPTION_KEYS", default_file=_local / "encryption_keys" if _local else None),
+)
+TSUNAGU_BLIND_INDEX_KEY = parse_key(
+    "TSUNAGU_BLIND_INDEX_KEY",
+    env.secret("TSUNAGU_BLIND_INDEX_KEY", default_file=_local / "blind_index_key" if _local else None),
+)
+TSUNAGU_AUDIT_HMAC_KEY = parse_key(
+    "TSUNAGU_AUDIT_HMAC_KEY",
+    env.secret("TSUNAGU_AUDIT_HMAC_KEY", default_file=_local / "audit_hmac_key" if _local else None),
+)
+
+# Demo conveniences (seed_demo, one-time codes shown on the login page) never exist in production.
+TSUNAGU_DEMO = False if PRODUCTION else env.bool("TSUNAGU_DEMO", True)
+
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set in production")
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    # tsunagu apps first: their templates and management commands take precedence.
+    "tsunagu.core",
+    "tsunagu.audit",
+    "tsunagu.accounts",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "django_permissions_policy",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tsunagu.core.middleware.RequestContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "tsunagu.accounts.middleware.SessionPolicyMiddleware",
+    "tsunagu.accounts.middleware.ActorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "tsunagu.core.middleware.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tsunagu.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+# Database: SQLite in WAL mode under var/ by default; PostgreSQL (psycopg 3) via DATABASE_URL.
+DATABASE_URL = env.str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tsunagu.sqlite3'}")
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0 if DATABASE_URL.startswith("sqlite") else 60)
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["OPTIONS"] = {
+        # BEGIN IMMEDIATE: every transaction takes the write lock up front, so read-then-write
+        # sequences (the audit chain append) serialise instead of failing with SQLITE_BUSY.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env.int("TSUNAGU_SQLITE_BUSY_TIMEOUT", 20, minimum=1),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # A real file (not :memory:) so tests exercise WAL, triggers and several connections.
+    _db["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+elif _db["ENGINE"] == "django.db.backends.postgresql":
+    _db["CONN_HEALTH_CHECKS"] = True
+    _db["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
+else:
+    raise ImproperlyConfigured("DATABASE_URL must be sqlite:// or postgres://")
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Authentication (security.md: Argon2, 12+ characters, TOTP, lockout by username + IP).
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+if TESTING:
+    # Hashing speed only; the production hasher is covered by a dedicated test.
+    PASSWORD_HASHERS = ["tsunagu.accounts.hashers.FastArgon2PasswordHasher", *PASSWORD_HASHERS]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "tsunagu.accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 256}},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:dashboard"
+
+AXES_FAILURE_LIMIT = env.int("TSUNAGU_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+
+OTP_TOTP_ISSUER = env.str("TSUNAGU_OTP_ISSUER", "tsunagu")
+
+# Sessions: server-side, 30-minute idle and 12-hour absolute limits (security.md, 7.3.1/7.3.2).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+TSUNAGU_SESSION_IDLE_SECONDS = env.int("TSUNAGU_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=120) * 60
+TSUNAGU_SESSION_ABSOLUTE_SECONDS = env.int("TSUNAGU_SESSION_ABSOLUTE_HOURS", 12, minimum=1, maximum=24) * 3600
+TSUNAGU_REAUTH_SECONDS = env.int("TSUNAGU_REAUTH_MINUTES", 5, minimum=1, maximum=30) * 60
+SESSION_COOKIE_AGE = TSUNAGU_SESSION_ABSOLUTE_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+
+# Headers (security.md, "Browser and configuration").
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    },
+}
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env.bool("TSUNAGU_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("TSUNAGU_BEHIND_PROXY", True) else None
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# Internationalisation: Japanese by default, full English.
+LANGUAGE_CODE = "ja"
+LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Tokyo"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+# Logs carry the request id, never personal data (security.md, 16.2.5).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "tsunagu.core.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": env.str("TSUNAGU_LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
+
+from tsunagu.accounts.models import Organisation, OrganisationType
+from tsunagu.accounts.policy import Role
+from tsunagu.core.validators import validate_local_government_code
+
+
+def _no_control_characters(value: str) -> None:
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in value):
+        raise ValidationError(_("Remove control characters from this field."), code="control_character")
+
+
+class CleanCharField(forms.CharField):
+    """A CharField that NFKC-normalises nothing but refuses NUL and other control characters."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.validators.append(_no_control_characters)
+
+
+class LoginForm(forms.Form):
+    username = CleanCharField(label=_("Username"), max_length=64,
+                              widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}))
+    password = CleanCharField(label=_("Password"), max_length=1024, strip=False,
+                              widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class TokenForm(forms.Form):
+    token = CleanCharField(
+        label=_("One-time code"),
+        max_length=32,
+        help_text=_("The 6-digit code from your authenticator app, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "none"}),
+    )
+
+    def clean_token(self) -> str:
+        token: str = unicodedata.normalize("NFKC", self.cleaned_data["token"]).replace(" ", "")
+        return token
+
+
+class SetupTokenForm(TokenForm):
+    token = CleanCharField(
+        label=_("Code from your authenticator app"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class ReauthForm(forms.Form):
+    password = CleanCharField(label=_("Password"), max_length=1024, strip=False,
+                              widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    token = CleanCharField(label=_("One-time code"), max_length=32, required=False,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}))
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = CleanCharField(label=_("Current password"), max_length=1024, strip=False,
+                                      widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    new_password = CleanCharField(label=_("New password"), max_length=1024, strip=False,
+                                  help_text=_("At least 12 characters. A long phrase is easy to remember and hard to guess."),
+                                  widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    new_password_again = CleanCharField(label=_("New password (again)"), max_length=1024, strip=False,
+                                        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password") and data.get("new_password") != data.get("new_password_again"):
+            self.add_error("new_password_again", _("The two new passwords do not match."))
+        return data
+
+
+class OrganisationSelectForm(forms.Form):
+    organisation = forms.ChoiceField(label=_("Organisation"), widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [(str(o.code), o.name) for o in organisations]
+
+
+class OrganisationForm(forms.Form):
+    name = CleanCharField(label=_("Name"), max_length=200)
+    name_kana = CleanCharField(label=_("Name (kana)"), max_length=200, required=False)
+    type = forms.ChoiceField(label=_("Type"), choices=OrganisationType.choices)
+    municipality_code = CleanCharField(label=_("Local government code"), max_length=12, required=False,
+                                       help_text=_("6 digits with check digit, e.g. 312011. Blank for national organisations."))
+    contact_phone = CleanCharField(label=_("Contact phone"), max_length=32, required=False)
+    contact_email = forms.EmailField(label=_("Contact e-mail"), max_length=254, required=False)
+
+    def clean_municipality_code(self) -> str:
+        value: str = unicodedata.normalize("NFKC", self.cleaned_data["municipality_code"]).strip()
+        if value:
+            validate_local_government_code(value)
+        return value
+
+
+class UserContactForm(forms.Form):
+    display_name = CleanCharField(label=_("Name"), max_length=100, required=False)
+    email = CleanCharField(label=_("E-mail"), max_length=254, required=False)
+    phone = CleanCharField(label=_("Phone"), max_length=32, required=False)
+
+    def clean_email(self) -> str:
+        value: str = self.cleaned_data["email"].strip()
+        if value:
+            validate_email(value)
+        return value
+
+    def clean_phone(self) -> str:
+        value: str = unicodedata.normalize("NFKC", self.cleaned_data["phone"]).strip()
+        if value and not all(ch.isdigit() or ch in "+-() " for ch in value):
+            raise ValidationError(_("Enter a phone number with digits and hyphens only."), code="phone")
+        return value
+
+
+class UserCreateForm(UserContactForm):
+    username = CleanCharField(label=_("Username"), max_length=64,
+                              help_text=_("Letters, digits and @/./+/-/_ only."))
+    password = CleanCharField(label=_("Initial password"), max_length=1024, strip=False,
+                              help_text=_("At least 12 characters. Tell it to the person by a separate channel."),
+                              widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    field_order = ["username", "password", "display_name", "email", "phone"]
+
+
+class PasswordResetByAdminForm(forms.Form):
+    password = CleanCharField(label=_("New password"), max_length=1024, strip=False,
+                              widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+
+class MembershipForm(forms.Form):
+    organisation = forms.ChoiceField(label=_("Organisation"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [(str(o.code), o.name) for o in organisations]
+
+
+class ListFilterForm(forms.Form):
+    q = CleanCharField(label=_("Search"), max_length=100, required=False)
+
+
+class AuditFilterForm(forms.Form):
+    action = CleanCharField(label=_("Action"), max_length=64, required=False)
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False,
+                                choices=[("", _("All")), ("allowed", _("Allowed")), ("denied", _("Denied"))])
+    actor = CleanCharField(label=_("Username"), max_length=150, required=False)
+    target = CleanCharField(label=_("Target code"), max_length=64, required=False)
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", _("The end date is before the start date."))
+        return data

@@ -1,0 +1,108 @@
+"""Roles and what they may do: the one place where role → permission is decided.
+
+Roles are data (``Membership.role`` rows per organisation); permissions are what code checks.
+Each app's ``access.py`` asks ``actor.has(Perm.X)`` and never looks at roles itself. Later apps
+add their permissions here, next to the roles that hold them, so the matrix stays in one table
+(rendered in docs/security.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from tsunagu.accounts.models import Organisation, User
+
+
+class Role(models.TextChoices):
+    COUNSELLOR = "counsellor", _("Counsellor")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    SUPPORT_WORKER = "support_worker", _("Support worker")
+    ORG_ADMIN = "org_admin", _("Organisation administrator")
+    COUNCIL_MEMBER = "council_member", _("Council member")
+    COUNCIL_SECRETARIAT = "council_secretariat", _("Council secretariat")
+    PLATFORM_MEMBER = "platform_member", _("Platform member")
+    PLATFORM_SECRETARIAT = "platform_secretariat", _("Platform secretariat")
+    AUDITOR = "auditor", _("Auditor")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+
+
+class Perm(StrEnum):
+    DASHBOARD_VIEW = "dashboard.view"
+    ORGANISATION_MANAGE = "organisation.manage"
+    USER_MANAGE = "user.manage"
+    USER_PERSONAL_DATA_VIEW = "user.personal_data.view"
+    AUDIT_VIEW = "audit.view"
+    AUDIT_VERIFY = "audit.verify"
+
+
+_EVERY_STAFF = {Perm.DASHBOARD_VIEW}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
+    Role.COUNSELLOR: frozenset(_EVERY_STAFF),
+    Role.SUPERVISOR: frozenset(_EVERY_STAFF),
+    Role.SUPPORT_WORKER: frozenset(_EVERY_STAFF),
+    Role.ORG_ADMIN: frozenset(_EVERY_STAFF),
+    Role.COUNCIL_MEMBER: frozenset(_EVERY_STAFF),
+    Role.COUNCIL_SECRETARIAT: frozenset(_EVERY_STAFF),
+    Role.PLATFORM_MEMBER: frozenset(_EVERY_STAFF),
+    Role.PLATFORM_SECRETARIAT: frozenset(_EVERY_STAFF),
+    Role.AUDITOR: frozenset(_EVERY_STAFF | {Perm.AUDIT_VIEW, Perm.AUDIT_VERIFY}),
+    Role.SYSTEM_ADMIN: frozenset(
+        _EVERY_STAFF | {Perm.ORGANISATION_MANAGE, Perm.USER_MANAGE, Perm.USER_PERSONAL_DATA_VIEW}
+    ),
+}
+
+# The public-private platform never handles personal case data (孤独・孤立対策推進法; security.md),
+# so only its roles may sign in without a second factor. Every other role can see personal data.
+ROLES_WITHOUT_PERSONAL_DATA: frozenset[Role] = frozenset({Role.PLATFORM_MEMBER, Role.PLATFORM_SECRETARIAT})
+
+
+def second_factor_required(roles: set[Role] | frozenset[Role]) -> bool:
+    """True when any role the user holds, in any organisation, can see personal data."""
+    return any(role not in ROLES_WITHOUT_PERSONAL_DATA for role in roles)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, for which organisation, with which roles there. Built once per request."""
+
+    user: User | None
+    organisation: Organisation | None = None
+    roles: frozenset[Role] = field(default_factory=frozenset)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user is not None
+
+    @property
+    def permissions(self) -> frozenset[Perm]:
+        perms: set[Perm] = set()
+        for role in self.roles:
+            perms |= ROLE_PERMISSIONS[role]
+        return frozenset(perms)
+
+    def has(self, perm: Perm) -> bool:
+        return any(perm in ROLE_PERMISSIONS[role] for role in self.roles)
+
+    # tsunagu.audit.services.AuditActor
+    @property
+    def audit_actor_code(self) -> UUID | None:
+        return self.user.code if self.user is not None else None
+
+    @property
+    def audit_actor_label(self) -> str:
+        return self.user.username if self.user is not None else "anonymous"
+
+    @property
+    def audit_org_code(self) -> UUID | None:
+        return self.organisation.code if self.organisation is not None else None
+
+
+ANONYMOUS = Actor(user=None)

@@ -1,0 +1,85 @@
+"""Reads for accounts. Every function takes keyword arguments and returns only what its caller may show."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.db.models import Prefetch, Q, QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tsunagu.accounts.models import Membership, Organisation, User
+from tsunagu.accounts.policy import Actor, Role
+
+
+def roles_of_user(*, user: User) -> frozenset[Role]:
+    """Every role in every active organisation: decides whether a second factor is required."""
+    roles = Membership.objects.filter(user=user, organisation__is_active=True).values_list("role", flat=True)
+    return frozenset(Role(role) for role in roles)
+
+
+def active_memberships(*, user: User) -> list[Membership]:
+    return list(
+        Membership.objects.filter(user=user, organisation__is_active=True).select_related("organisation")
+    )
+
+
+def organisations_of_user(*, user: User) -> list[Organisation]:
+    seen: dict[int, Organisation] = {}
+    for membership in active_memberships(user=user):
+        seen.setdefault(membership.organisation_id, membership.organisation)
+    return sorted(seen.values(), key=lambda org: (org.name_kana, org.name))
+
+
+def actor_for(*, user: User, organisation_code: str | None) -> Actor:
+    """The actor for a signed-in user. Without a chosen organisation, the only one if there is one."""
+    memberships = active_memberships(user=user)
+    org_codes = {str(m.organisation.code) for m in memberships}
+    if organisation_code not in org_codes:
+        organisation_code = next(iter(org_codes)) if len(org_codes) == 1 else None
+    if organisation_code is None:
+        return Actor(user=user)
+    chosen = [m for m in memberships if str(m.organisation.code) == organisation_code]
+    return Actor(user=user, organisation=chosen[0].organisation, roles=frozenset(Role(m.role) for m in chosen))
+
+
+def organisation_list(*, query: str = "", type: str = "", active: bool | None = None) -> QuerySet[Organisation]:
+    qs = Organisation.objects.all()
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(name_kana__icontains=query))
+    if type:
+        qs = qs.filter(type=type)
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    return qs
+
+
+def organisation_get(*, code: UUID) -> Organisation | None:
+    return Organisation.objects.filter(code=code).first()
+
+
+def user_list(*, query: str = "", organisation: Organisation | None = None) -> QuerySet[User]:
+    qs = User.objects.all().prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.select_related("organisation")),
+        Prefetch("totpdevice_set", queryset=TOTPDevice.objects.filter(confirmed=True), to_attr="confirmed_totp"),
+    )
+    if query:
+        qs = qs.filter(username__icontains=query)
+    if organisation is not None:
+        qs = qs.filter(memberships__organisation=organisation).distinct()
+    return qs
+
+
+def user_get(*, code: UUID) -> User | None:
+    return (
+        User.objects.filter(code=code)
+        .prefetch_related(Prefetch("memberships", queryset=Membership.objects.select_related("organisation")))
+        .first()
+    )
+
+
+def user_has_second_factor(*, user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def membership_get(*, code: UUID) -> Membership | None:
+    return Membership.objects.filter(code=code).select_related("user", "organisation").first()

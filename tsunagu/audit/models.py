@@ -1,0 +1,44 @@
+"""The append-only, hash-chained audit trail.
+
+Rows are never updated or deleted: database triggers refuse it (migration 0002). Each row stores
+an HMAC over its canonical content and the previous row's HMAC, so altering, inserting or removing
+a row in the middle breaks the chain at that row (``manage.py verify_audit``).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Outcome(models.TextChoices):
+    ALLOWED = "allowed", _("Allowed")
+    DENIED = "denied", _("Denied")
+
+
+class AuditEvent(models.Model):
+    seq = models.BigIntegerField(unique=True)
+    occurred_at = models.DateTimeField(db_index=True)
+    actor_code = models.UUIDField(null=True, blank=True, db_index=True)
+    actor_label = models.CharField(max_length=150)
+    org_code = models.UUIDField(null=True, blank=True, db_index=True)
+    action = models.CharField(max_length=64, db_index=True)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_code = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=32, blank=True)
+    # Non-personal facts only: names of changed fields, counts, reasons. Never personal values.
+    detail = models.JSONField(default=dict, blank=True)
+    prev_hmac = models.CharField(max_length=64)
+    hmac = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-seq"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(seq__gte=1), name="audit_seq_positive"),
+            models.CheckConstraint(condition=models.Q(outcome__in=["allowed", "denied"]), name="audit_outcome_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.outcome}"

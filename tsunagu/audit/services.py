@@ -1,0 +1,113 @@
+"""Writing the audit trail. Callers pass who acted; the request id and address come from context."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+from uuid import UUID
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from tsunagu.audit import chain
+from tsunagu.audit.models import AuditEvent, Outcome
+from tsunagu.core import request_context
+
+# Arbitrary constant naming the PostgreSQL advisory lock that serialises appends.
+_APPEND_LOCK_ID = 7_020_011
+
+
+class AuditActor(Protocol):
+    """Who acted. ``tsunagu.accounts.policy.Actor`` satisfies it; so does ``SystemActor``."""
+
+    @property
+    def audit_actor_code(self) -> UUID | None: ...
+
+    @property
+    def audit_actor_label(self) -> str: ...
+
+    @property
+    def audit_org_code(self) -> UUID | None: ...
+
+
+class SystemActor:
+    """Management commands and scheduled jobs."""
+
+    def __init__(self, label: str = "system") -> None:
+        self.audit_actor_code: UUID | None = None
+        self.audit_actor_label = label
+        self.audit_org_code: UUID | None = None
+
+
+def _lock_chain() -> None:
+    # SQLite: every transaction is BEGIN IMMEDIATE (settings), so the write lock is already held.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPEND_LOCK_ID])
+
+
+def record(
+    *,
+    actor: AuditActor,
+    action: str,
+    target_type: str = "",
+    target_code: str | UUID = "",
+    outcome: str = Outcome.ALLOWED,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event. Joins the caller's transaction, so the change and its audit row commit together."""
+    meta = request_context.current()
+    with transaction.atomic():
+        _lock_chain()
+        last = AuditEvent.objects.order_by("-seq").values_list("seq", "hmac").first()
+        seq, prev = (last[0] + 1, last[1]) if last else (1, chain.GENESIS)
+        fields: dict[str, Any] = {
+            "seq": seq,
+            "occurred_at": timezone.now(),
+            "actor_code": actor.audit_actor_code,
+            "actor_label": actor.audit_actor_label[:150],
+            "org_code": actor.audit_org_code,
+            "action": action,
+            "target_type": target_type,
+            "target_code": str(target_code),
+            "outcome": str(outcome),
+            "ip": meta.ip if meta else None,
+            "request_id": meta.request_id if meta else "",
+            "detail": detail or {},
+        }
+        signature = chain.sign(prev, chain.canonical(**fields))
+        return AuditEvent.objects.create(**fields, prev_hmac=prev, hmac=signature)
+
+
+def record_denied(*, actor: AuditActor, action: str, target_type: str = "", target_code: str | UUID = "",
+                  detail: dict[str, Any] | None = None) -> AuditEvent:
+    return record(actor=actor, action=action, target_type=target_type, target_code=target_code,
+                  outcome=Outcome.DENIED, detail=detail)
+
+
+def record_personal_data_read(*, actor: AuditActor, target_type: str, target_code: str | UUID,
+                              fields: list[str]) -> AuditEvent:
+    """Every display of decrypted personal data leaves a row naming the fields (not their values)."""
+    return record(actor=actor, action="personal_data.read", target_type=target_type, target_code=target_code,
+                  detail={"fields": sorted(fields)})
+
+
+def verify_chain(*, batch_size: int = 2000) -> chain.VerifyResult:
+    """Recompute every HMAC in order; report the first row whose content or link does not hold."""
+    expected_seq = 1
+    prev = chain.GENESIS
+    checked = 0
+    rows = AuditEvent.objects.order_by("seq").values().iterator(chunk_size=batch_size)
+    for row in rows:
+        if row["seq"] != expected_seq:
+            return chain.VerifyResult(False, checked, expected_seq, "missing row (gap in sequence)", expected_seq - 1, prev)
+        if row["prev_hmac"] != prev:
+            return chain.VerifyResult(False, checked, row["seq"], "link to previous row broken", row["seq"] - 1, prev)
+        content = chain.canonical(**{key: row[key] for key in (
+            "seq", "occurred_at", "actor_code", "actor_label", "org_code", "action", "target_type",
+            "target_code", "outcome", "ip", "request_id", "detail")})
+        if chain.sign(prev, content) != row["hmac"]:
+            return chain.VerifyResult(False, checked, row["seq"], "content altered", row["seq"] - 1, prev)
+        prev = row["hmac"]
+        expected_seq += 1
+        checked += 1
+    return chain.VerifyResult(True, checked, None, "", expected_seq - 1, prev)
