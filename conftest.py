@@ -1,0 +1,35 @@
+"""Suite-wide fixtures: personas, canaries, and a log collector that checks canaries never reach logs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from tsunagu.core.tests.canary import CANARIES, CollectingHandler
+
+_collector = CollectingHandler()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    logging.getLogger().addHandler(_collector)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    leaked = _collector.leaks(CANARIES)
+    if leaked:
+        print(f"\nCANARY LEAK: {len(leaked)} log records contain personal-data canaries, first: {leaked[0]!r}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture
+def world(db: None):  # type: ignore[no-untyped-def]
+    from tsunagu.accounts.tests.personas import build_world
+
+    return build_world()
+
+
+@pytest.fixture
+def log_collector() -> Iterator[CollectingHandler]:
+    yield _collector
