@@ -6,6 +6,7 @@ Every secret may be given directly (``NAME``) or as a path to a file holding it
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,16 +18,18 @@ _FALSE = {"0", "false", "no", "off"}
 
 
 class Env:
-    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(self, environ: Mapping[builtins.str, builtins.str] | None = None) -> None:
         self._environ = os.environ if environ is None else environ
 
-    def _raw(self, name: str) -> str | None:
+    def _raw(self, name: builtins.str) -> builtins.str | None:
         value = self._environ.get(name)
         if value is None or value.strip() == "":
             return None
         return value.strip()
 
-    def str(self, name: str, default: str | None = None, *, choices: tuple[str, ...] = ()) -> str:
+    def str(
+        self, name: builtins.str, default: builtins.str | None = None, *, choices: tuple[builtins.str, ...] = ()
+    ) -> builtins.str:
         value = self._raw(name)
         if value is None:
             if default is None:
@@ -36,10 +39,10 @@ class Env:
             raise ImproperlyConfigured(f"{name}={value!r} is not one of {', '.join(choices)}")
         return value
 
-    def optional_str(self, name: str) -> str | None:
+    def optional_str(self, name: builtins.str) -> builtins.str | None:
         return self._raw(name)
 
-    def bool(self, name: str, default: bool) -> bool:
+    def bool(self, name: builtins.str, default: builtins.bool) -> builtins.bool:
         value = self._raw(name)
         if value is None:
             return default
@@ -50,7 +53,14 @@ class Env:
             return False
         raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use true/false, 1/0, yes/no)")
 
-    def int(self, name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    def int(
+        self,
+        name: builtins.str,
+        default: builtins.int,
+        *,
+        minimum: builtins.int | None = None,
+        maximum: builtins.int | None = None,
+    ) -> builtins.int:
         value = self._raw(name)
         if value is None:
             result = default
@@ -65,13 +75,15 @@ class Env:
             raise ImproperlyConfigured(f"{name}={result} is above the maximum {maximum}")
         return result
 
-    def list(self, name: str, default: list[str] | None = None) -> list[str]:
+    def list(
+        self, name: builtins.str, default: builtins.list[builtins.str] | None = None
+    ) -> builtins.list[builtins.str]:
         value = self._raw(name)
         if value is None:
             return list(default or [])
         return [item.strip() for item in value.split(",") if item.strip()]
 
-    def secret(self, name: str, *, default_file: Path | None = None) -> str | None:
+    def secret(self, name: builtins.str, *, default_file: Path | None = None) -> builtins.str | None:
         """Return NAME, or the content of the file named by NAME_FILE (or ``default_file``)."""
         direct = self._raw(name)
         file_name = self._raw(f"{name}_FILE")

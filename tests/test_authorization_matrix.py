@@ -34,7 +34,7 @@ class Row:
 
 def staff(outcome: int | str, **overrides: int | str) -> dict[str, int | str]:
     expect: dict[str, int | str] = {ANONYMOUS: LOGIN}
-    expect.update({p: outcome for p in STAFF})
+    expect.update(dict.fromkeys(STAFF, outcome))
     expect.update(overrides)
     return expect
 
@@ -44,7 +44,7 @@ def only(persona: str, outcome: int | str, *, others: int | str = 403) -> dict[s
 
 
 def everyone(outcome: int | str) -> dict[str, int | str]:
-    return {p: outcome for p in ALL}
+    return dict.fromkeys(ALL, outcome)
 
 
 def _target_user(w: World) -> dict[str, Any]:
@@ -63,10 +63,10 @@ ADMIN = "system_admin_c"
 AUDITOR = "auditor_c"
 
 ROWS: list[Row] = [
-    Row("home", {ANONYMOUS: 200, **{p: 302 for p in STAFF}}),
+    Row("home", {ANONYMOUS: 200, **dict.fromkeys(STAFF, 302)}),
     Row("healthz", everyone(200)),
     Row("set_language", everyone(302), method="post", data=lambda w: {"language": "en", "next": "/"}),
-    Row("accounts:login", {ANONYMOUS: 200, **{p: 302 for p in STAFF}}),
+    Row("accounts:login", {ANONYMOUS: 200, **dict.fromkeys(STAFF, 302)}),
     Row("accounts:login_code", everyone(302)),  # no pending sign-in: back to the start
     Row("accounts:second_factor_setup", everyone(302)),
     Row("accounts:logout", everyone(302), method="post"),
@@ -81,13 +81,17 @@ ROWS: list[Row] = [
     Row("accounts:organisation_create", only(ADMIN, 200)),
     Row("accounts:organisation_edit", only(ADMIN, 200), kwargs=ORG),
     Row("accounts:organisation_edit", only(ADMIN, 404), kwargs=UNKNOWN, label="unknown"),
-    Row("accounts:organisation_set_active", only(ADMIN, 302), method="post", kwargs=ORG, data=lambda w: {"active": "0"}),
+    Row(
+        "accounts:organisation_set_active", only(ADMIN, 302), method="post", kwargs=ORG, data=lambda w: {"active": "0"}
+    ),
     Row("accounts:user_list", only(ADMIN, 200)),
     Row("accounts:user_create", only(ADMIN, 200)),
     Row("accounts:user_detail", only(ADMIN, 200), kwargs=_target_user),
     Row("accounts:user_detail", only(ADMIN, 404), kwargs=UNKNOWN, label="unknown"),
     Row("accounts:user_contact_update", only(ADMIN, 302), method="post", kwargs=_target_user),
-    Row("accounts:user_set_active", only(ADMIN, 302), method="post", kwargs=_target_user, data=lambda w: {"active": "0"}),
+    Row(
+        "accounts:user_set_active", only(ADMIN, 302), method="post", kwargs=_target_user, data=lambda w: {"active": "0"}
+    ),
     Row("accounts:user_password_reset", only(ADMIN, 400), method="post", kwargs=_target_user),
     Row("accounts:user_second_factor_reset", only(ADMIN, 302), method="post", kwargs=_target_user),
     Row("accounts:membership_add", only(ADMIN, 400), method="post", kwargs=_target_user),
@@ -120,8 +124,11 @@ def test_every_row_names_every_persona() -> None:
         assert set(row.expect) == set(ALL), f"{row.name} {row.label}: personas {set(ALL) ^ set(row.expect)}"
 
 
-CASES = [pytest.param(row, persona, id=f"{row.name}{'#' + row.label if row.label else ''}-{persona}")
-         for row in ROWS for persona in ALL]
+CASES = [
+    pytest.param(row, persona, id=f"{row.name}{'#' + row.label if row.label else ''}-{persona}")
+    for row in ROWS
+    for persona in ALL
+]
 
 
 @pytest.mark.parametrize(("row", "persona"), CASES)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Concatenate, ParamSpec
+from typing import Concatenate, ParamSpec, cast
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
@@ -65,14 +65,15 @@ def staff_required(perm: Perm | None = None, *, needs_organisation: bool = True)
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        return wrapped
+        return cast(View[P], wrapped)
 
     return decorator
 
 
 def safe_next(request: HttpRequest, candidate: str | None, default: str) -> str:
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                                     require_https=request.is_secure()):
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return default
 
@@ -90,4 +91,4 @@ def recent_authentication_required(view: View[P]) -> View[P]:
             back = safe_next(request, request.POST.get("next"), reverse("accounts:dashboard"))
         return redirect(f"{reverse('accounts:reauth')}?{urlencode({'next': back})}")
 
-    return wrapped
+    return cast(View[P], wrapped)

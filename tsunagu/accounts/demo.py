@@ -32,13 +32,30 @@ class DemoOrg:
 
 
 ORGS = [
-    DemoOrg("city", "鳥取市 孤独・孤立対策担当課（デモ）", "トットリシ コドク・コリツタイサクタントウカ（デモ）",
-            OrganisationType.GOVERNMENT, DEMO_MUNICIPALITY),
-    DemoOrg("helpline", "全国つながり相談ネット（デモ）", "ゼンコクツナガリソウダンネット（デモ）",
-            OrganisationType.NATIONAL_HELPLINE, ""),
-    DemoOrg("swc", "鳥取市社会福祉協議会（デモ）", "トットリシシャカイフクシキョウギカイ（デモ）",
-            OrganisationType.SOCIAL_WELFARE_COUNCIL, DEMO_MUNICIPALITY),
-    DemoOrg("npo", "NPO法人 ひだまりの居場所（デモ）", "ヒダマリノイバショ（デモ）", OrganisationType.NPO, DEMO_MUNICIPALITY),
+    DemoOrg(
+        "city",
+        "鳥取市 孤独・孤立対策担当課（デモ）",
+        "トットリシ コドク・コリツタイサクタントウカ（デモ）",
+        OrganisationType.GOVERNMENT,
+        DEMO_MUNICIPALITY,
+    ),
+    DemoOrg(
+        "helpline",
+        "全国つながり相談ネット（デモ）",
+        "ゼンコクツナガリソウダンネット（デモ）",
+        OrganisationType.NATIONAL_HELPLINE,
+        "",
+    ),
+    DemoOrg(
+        "swc",
+        "鳥取市社会福祉協議会（デモ）",
+        "トットリシシャカイフクシキョウギカイ（デモ）",
+        OrganisationType.SOCIAL_WELFARE_COUNCIL,
+        DEMO_MUNICIPALITY,
+    ),
+    DemoOrg(
+        "npo", "NPO法人 ひだまりの居場所（デモ）", "ヒダマリノイバショ（デモ）", OrganisationType.NPO, DEMO_MUNICIPALITY
+    ),
 ]
 
 USERS: list[tuple[str, str, Role, str]] = [
@@ -80,17 +97,27 @@ def seed() -> list[DemoLogin]:
         existing = Organisation.objects.filter(name=spec.name).first()
         orgs[spec.key] = existing or services.organisation_create(
             actor=actor,
-            data=services.OrganisationData(name=spec.name, name_kana=spec.kana, type=spec.type,
-                                           municipality_code=spec.municipality, contact_phone=UNREACHABLE_PHONE,
-                                           contact_email=""),
+            data=services.OrganisationData(
+                name=spec.name,
+                name_kana=spec.kana,
+                type=spec.type,
+                municipality_code=spec.municipality,
+                contact_phone=UNREACHABLE_PHONE,
+                contact_email="",
+            ),
         )
     logins = []
     for username, org_key, role, display_name in USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = services.user_create(actor=actor, username=username, password=DEMO_PASSWORD,
-                                        display_name=display_name, email=f"{username}@example.invalid",
-                                        phone=UNREACHABLE_PHONE)
+            user = services.user_create(
+                actor=actor,
+                username=username,
+                password=DEMO_PASSWORD,
+                display_name=display_name,
+                email=f"{username}@example.invalid",
+                phone=UNREACHABLE_PHONE,
+            )
         organisation = orgs[org_key]
         if not Membership.objects.filter(user=user, organisation=organisation, role=role).exists():
             services.membership_add(actor=actor, user=user, organisation=organisation, role=role)

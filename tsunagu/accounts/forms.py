@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -27,10 +27,17 @@ class CleanCharField(forms.CharField):
 
 
 class LoginForm(forms.Form):
-    username = CleanCharField(label=_("Username"), max_length=64,
-                              widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}))
-    password = CleanCharField(label=_("Password"), max_length=1024, strip=False,
-                              widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = CleanCharField(
+        label=_("Username"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password = CleanCharField(
+        label=_("Password"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class TokenForm(forms.Form):
@@ -55,20 +62,40 @@ class SetupTokenForm(TokenForm):
 
 
 class ReauthForm(forms.Form):
-    password = CleanCharField(label=_("Password"), max_length=1024, strip=False,
-                              widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    token = CleanCharField(label=_("One-time code"), max_length=32, required=False,
-                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}))
+    password = CleanCharField(
+        label=_("Password"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    token = CleanCharField(
+        label=_("One-time code"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
 
 
 class PasswordChangeForm(forms.Form):
-    current_password = CleanCharField(label=_("Current password"), max_length=1024, strip=False,
-                                      widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    new_password = CleanCharField(label=_("New password"), max_length=1024, strip=False,
-                                  help_text=_("At least 12 characters. A long phrase is easy to remember and hard to guess."),
-                                  widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    new_password_again = CleanCharField(label=_("New password (again)"), max_length=1024, strip=False,
-                                        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    current_password = CleanCharField(
+        label=_("Current password"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = CleanCharField(
+        label=_("New password"),
+        max_length=1024,
+        strip=False,
+        help_text=_("At least 12 characters. A long phrase is easy to remember and hard to guess."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password_again = CleanCharField(
+        label=_("New password (again)"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -82,15 +109,19 @@ class OrganisationSelectForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [(str(o.code), o.name) for o in organisations]
+        cast(forms.ChoiceField, self.fields["organisation"]).choices = [(str(o.code), o.name) for o in organisations]
 
 
 class OrganisationForm(forms.Form):
     name = CleanCharField(label=_("Name"), max_length=200)
     name_kana = CleanCharField(label=_("Name (kana)"), max_length=200, required=False)
     type = forms.ChoiceField(label=_("Type"), choices=OrganisationType.choices)
-    municipality_code = CleanCharField(label=_("Local government code"), max_length=12, required=False,
-                                       help_text=_("6 digits with check digit, e.g. 312011. Blank for national organisations."))
+    municipality_code = CleanCharField(
+        label=_("Local government code"),
+        max_length=12,
+        required=False,
+        help_text=_("6 digits with check digit, e.g. 312011. Blank for national organisations."),
+    )
     contact_phone = CleanCharField(label=_("Contact phone"), max_length=32, required=False)
     contact_email = forms.EmailField(label=_("Contact e-mail"), max_length=254, required=False)
 
@@ -120,18 +151,25 @@ class UserContactForm(forms.Form):
 
 
 class UserCreateForm(UserContactForm):
-    username = CleanCharField(label=_("Username"), max_length=64,
-                              help_text=_("Letters, digits and @/./+/-/_ only."))
-    password = CleanCharField(label=_("Initial password"), max_length=1024, strip=False,
-                              help_text=_("At least 12 characters. Tell it to the person by a separate channel."),
-                              widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    username = CleanCharField(label=_("Username"), max_length=64, help_text=_("Letters, digits and @/./+/-/_ only."))
+    password = CleanCharField(
+        label=_("Initial password"),
+        max_length=1024,
+        strip=False,
+        help_text=_("At least 12 characters. Tell it to the person by a separate channel."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     field_order = ["username", "password", "display_name", "email", "phone"]
 
 
 class PasswordResetByAdminForm(forms.Form):
-    password = CleanCharField(label=_("New password"), max_length=1024, strip=False,
-                              widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password = CleanCharField(
+        label=_("New password"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
 
 class MembershipForm(forms.Form):
@@ -140,7 +178,7 @@ class MembershipForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [(str(o.code), o.name) for o in organisations]
+        cast(forms.ChoiceField, self.fields["organisation"]).choices = [(str(o.code), o.name) for o in organisations]
 
 
 class ListFilterForm(forms.Form):
@@ -149,8 +187,9 @@ class ListFilterForm(forms.Form):
 
 class AuditFilterForm(forms.Form):
     action = CleanCharField(label=_("Action"), max_length=64, required=False)
-    outcome = forms.ChoiceField(label=_("Outcome"), required=False,
-                                choices=[("", _("All")), ("allowed", _("Allowed")), ("denied", _("Denied"))])
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), required=False, choices=[("", _("All")), ("allowed", _("Allowed")), ("denied", _("Denied"))]
+    )
     actor = CleanCharField(label=_("Username"), max_length=150, required=False)
     target = CleanCharField(label=_("Target code"), max_length=64, required=False)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

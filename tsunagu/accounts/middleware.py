@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from tsunagu.accounts import selectors, session_policy
+from tsunagu.accounts.models import User
 from tsunagu.accounts.policy import ANONYMOUS, Actor, second_factor_required
 from tsunagu.audit import services as audit
 
@@ -21,13 +22,19 @@ class SessionPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated:
+        if isinstance(user, User):
             reason = session_policy.expired_reason(request.session)
-            if reason is None and not user.is_verified() and second_factor_required(selectors.roles_of_user(user=user)):  # type: ignore[union-attr]
+            verified = bool(getattr(user, "is_verified", lambda: False)())  # set by django-otp's middleware
+            if reason is None and not verified and second_factor_required(selectors.roles_of_user(user=user)):
                 reason = "second_factor"
             if reason is not None:
-                audit.record(actor=Actor(user=user), action="auth.session_ended", target_type="user",  # type: ignore[arg-type]
-                             target_code=user.code, detail={"reason": reason})  # type: ignore[union-attr]
+                audit.record(
+                    actor=Actor(user=user),
+                    action="auth.session_ended",
+                    target_type="user",
+                    target_code=user.code,
+                    detail={"reason": reason},
+                )
                 logout(request)
                 messages.info(request, _("Your session has ended. Please sign in again."))
                 return redirect("accounts:login")
@@ -48,7 +55,7 @@ class ActorMiddleware:
     @staticmethod
     def _actor(request: HttpRequest) -> Actor:
         user = request.user
-        if not user.is_authenticated:
+        if not isinstance(user, User):
             return ANONYMOUS
         chosen = request.session.get(session_policy.ACTING_ORG)
-        return selectors.actor_for(user=user, organisation_code=chosen)  # type: ignore[arg-type]
+        return selectors.actor_for(user=user, organisation_code=chosen)

@@ -76,7 +76,7 @@ class UserManager(BaseUserManager["User"]):
         return user
 
 
-class User(AbstractBaseUser):
+class User(AbstractBaseUser):  # type: ignore[django-manager-missing]
     """A staff member. Residents never have accounts.
 
     Name and contact details are personal data: encrypted at rest, shown only to roles with
@@ -140,7 +140,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.strip().replace(" ", "").lower().encode("utf-8")).hexdigest()
 
 
-class RecoveryCodeDevice(Device):
+class RecoveryCodeDevice(Device):  # type: ignore[misc]  # django-otp ships no type hints
     """One-time recovery codes, stored as SHA-256 digests (django-otp's static device keeps plaintext).
 
     The codes carry 50 bits of randomness each, so an unsalted digest is enough to make a database
@@ -161,6 +161,9 @@ class RecoveryCodeDevice(Device):
 class RecoveryCode(models.Model):
     device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
     digest = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return "recovery code (hashed)"
 
     @classmethod
     def digest_of(cls, token: str) -> str:

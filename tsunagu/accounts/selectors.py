@@ -18,9 +18,7 @@ def roles_of_user(*, user: User) -> frozenset[Role]:
 
 
 def active_memberships(*, user: User) -> list[Membership]:
-    return list(
-        Membership.objects.filter(user=user, organisation__is_active=True).select_related("organisation")
-    )
+    return list(Membership.objects.filter(user=user, organisation__is_active=True).select_related("organisation"))
 
 
 def organisations_of_user(*, user: User) -> list[Organisation]:
@@ -78,7 +76,7 @@ def user_get(*, code: UUID) -> User | None:
 
 
 def user_has_second_factor(*, user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def membership_get(*, code: UUID) -> Membership | None:

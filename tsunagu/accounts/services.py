@@ -62,8 +62,13 @@ def organisation_update(*, actor: AuditActor, organisation: Organisation, data: 
         organisation.updated_at = timezone.now()
         organisation.full_clean()
         organisation.save()
-        audit(actor=actor, action="organisation.updated", target_type="organisation",
-              target_code=organisation.code, detail={"fields": changed})
+        audit(
+            actor=actor,
+            action="organisation.updated",
+            target_type="organisation",
+            target_code=organisation.code,
+            detail={"fields": changed},
+        )
     return changed
 
 
@@ -74,8 +79,12 @@ def organisation_set_active(*, actor: AuditActor, organisation: Organisation, ac
     organisation.is_active = active
     organisation.updated_at = timezone.now()
     organisation.save(update_fields=["is_active", "updated_at"])
-    audit(actor=actor, action="organisation.activated" if active else "organisation.deactivated",
-          target_type="organisation", target_code=organisation.code)
+    audit(
+        actor=actor,
+        action="organisation.activated" if active else "organisation.deactivated",
+        target_type="organisation",
+        target_code=organisation.code,
+    )
 
 
 def _set_contact(user: User, *, display_name: str, email: str, phone: str) -> list[str]:
@@ -89,8 +98,9 @@ def _set_contact(user: User, *, display_name: str, email: str, phone: str) -> li
 
 
 @transaction.atomic
-def user_create(*, actor: AuditActor, username: str, password: str, display_name: str = "", email: str = "",
-                phone: str = "") -> User:
+def user_create(
+    *, actor: AuditActor, username: str, password: str, display_name: str = "", email: str = "", phone: str = ""
+) -> User:
     user = User(username=username)
     _set_contact(user, display_name=display_name, email=email, phone=phone)
     user.full_clean(exclude=["password"])
@@ -125,8 +135,12 @@ def user_set_active(*, actor: AuditActor, user: User, active: bool) -> None:
     user.is_active = active
     _end_other_sessions(user)
     user.save(update_fields=["is_active", "security_stamp"])
-    audit(actor=actor, action="user.reactivated" if active else "user.deactivated", target_type="user",
-          target_code=user.code)
+    audit(
+        actor=actor,
+        action="user.reactivated" if active else "user.deactivated",
+        target_type="user",
+        target_code=user.code,
+    )
 
 
 @transaction.atomic
@@ -136,8 +150,12 @@ def user_set_password(*, actor: AuditActor, user: User, password: str, by_self: 
     user.set_password(password)
     _end_other_sessions(user)
     user.save(update_fields=["password", "security_stamp"])
-    audit(actor=actor, action="user.password_changed" if by_self else "user.password_reset", target_type="user",
-          target_code=user.code)
+    audit(
+        actor=actor,
+        action="user.password_changed" if by_self else "user.password_reset",
+        target_type="user",
+        target_code=user.code,
+    )
 
 
 def _delete_devices(user: User) -> None:
@@ -175,8 +193,9 @@ def _new_recovery_codes(user: User) -> list[str]:
 def totp_device_confirm(*, actor: AuditActor, device: TOTPDevice, token: str) -> list[str]:
     """Confirms the authenticator with a code from it; returns new recovery codes to show once."""
     if device.confirmed or not device.verify_token(token):
-        raise ValidationError(_("The code is not correct. Check the time on your device and try again."),
-                              code="invalid_token")
+        raise ValidationError(
+            _("The code is not correct. Check the time on your device and try again."), code="invalid_token"
+        )
     TOTPDevice.objects.filter(user=device.user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
@@ -197,8 +216,13 @@ def membership_add(*, actor: AuditActor, user: User, organisation: Organisation,
     if Membership.objects.filter(user=user, organisation=organisation, role=role).exists():
         raise ValidationError(_("This user already has this role in this organisation."), code="duplicate")
     membership = Membership.objects.create(user=user, organisation=organisation, role=role)
-    audit(actor=actor, action="membership.added", target_type="membership", target_code=membership.code,
-          detail={"user": str(user.code), "organisation": str(organisation.code), "role": str(role)})
+    audit(
+        actor=actor,
+        action="membership.added",
+        target_type="membership",
+        target_code=membership.code,
+        detail={"user": str(user.code), "organisation": str(organisation.code), "role": str(role)},
+    )
     return membership
 
 
@@ -209,8 +233,11 @@ def membership_remove(*, actor: AuditActor, membership: Membership) -> None:
         and Membership.objects.filter(role=Role.SYSTEM_ADMIN, user__is_active=True).count() <= 1
     ):
         raise ValidationError(_("The last system administrator cannot be removed."), code="last_admin")
-    detail = {"user": str(membership.user.code), "organisation": str(membership.organisation.code),
-              "role": membership.role}
+    detail = {
+        "user": str(membership.user.code),
+        "organisation": str(membership.organisation.code),
+        "role": membership.role,
+    }
     code = membership.code
     membership.delete()
     audit(actor=actor, action="membership.removed", target_type="membership", target_code=code, detail=detail)

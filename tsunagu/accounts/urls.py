@@ -19,16 +19,20 @@ urlpatterns = [
     path("manage/organisations/", manage.organisation_list_view, name="organisation_list"),
     path("manage/organisations/new/", manage.organisation_create_view, name="organisation_create"),
     path("manage/organisations/<uuid:code>/", manage.organisation_edit_view, name="organisation_edit"),
-    path("manage/organisations/<uuid:code>/active/", manage.organisation_set_active_view,
-         name="organisation_set_active"),
+    path(
+        "manage/organisations/<uuid:code>/active/", manage.organisation_set_active_view, name="organisation_set_active"
+    ),
     path("manage/users/", manage.user_list_view, name="user_list"),
     path("manage/users/new/", manage.user_create_view, name="user_create"),
     path("manage/users/<uuid:code>/", manage.user_detail_view, name="user_detail"),
     path("manage/users/<uuid:code>/contact/", manage.user_contact_update_view, name="user_contact_update"),
     path("manage/users/<uuid:code>/active/", manage.user_set_active_view, name="user_set_active"),
     path("manage/users/<uuid:code>/password/", manage.user_password_reset_view, name="user_password_reset"),
-    path("manage/users/<uuid:code>/authenticator/reset/", manage.user_second_factor_reset_view,
-         name="user_second_factor_reset"),
+    path(
+        "manage/users/<uuid:code>/authenticator/reset/",
+        manage.user_second_factor_reset_view,
+        name="user_second_factor_reset",
+    ),
     path("manage/users/<uuid:code>/memberships/", manage.membership_add_view, name="membership_add"),
     path("manage/memberships/<uuid:code>/remove/", manage.membership_remove_view, name="membership_remove"),
 ]

@@ -14,9 +14,21 @@ from django.conf import settings
 GENESIS = "0" * 64
 
 
-def canonical(*, seq: int, occurred_at: datetime, actor_code: Any, actor_label: str, org_code: Any,
-              action: str, target_type: str, target_code: str, outcome: str, ip: str | None,
-              request_id: str, detail: dict[str, Any]) -> bytes:
+def canonical(
+    *,
+    seq: int,
+    occurred_at: datetime,
+    actor_code: Any,
+    actor_label: str,
+    org_code: Any,
+    action: str,
+    target_type: str,
+    target_code: str,
+    outcome: str,
+    ip: str | None,
+    request_id: str,
+    detail: dict[str, Any],
+) -> bytes:
     content = {
         "seq": seq,
         "occurred_at": occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),

@@ -9,8 +9,16 @@ from django.utils import timezone
 from tsunagu.audit.models import AuditEvent
 
 
-def event_list(*, action: str = "", outcome: str = "", actor_label: str = "", target_code: str = "",
-               org_code: UUID | None = None, since: date | None = None, until: date | None = None) -> QuerySet[AuditEvent]:
+def event_list(
+    *,
+    action: str = "",
+    outcome: str = "",
+    actor_label: str = "",
+    target_code: str = "",
+    org_code: UUID | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[AuditEvent]:
     qs = AuditEvent.objects.all()
     if action:
         qs = qs.filter(action__startswith=action)

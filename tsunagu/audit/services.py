@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Iterator
+from typing import Any, Protocol, cast
 from uuid import UUID
 
 from django.db import connection, transaction
@@ -78,17 +79,35 @@ def record(
         return AuditEvent.objects.create(**fields, prev_hmac=prev, hmac=signature)
 
 
-def record_denied(*, actor: AuditActor, action: str, target_type: str = "", target_code: str | UUID = "",
-                  detail: dict[str, Any] | None = None) -> AuditEvent:
-    return record(actor=actor, action=action, target_type=target_type, target_code=target_code,
-                  outcome=Outcome.DENIED, detail=detail)
+def record_denied(
+    *,
+    actor: AuditActor,
+    action: str,
+    target_type: str = "",
+    target_code: str | UUID = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    return record(
+        actor=actor,
+        action=action,
+        target_type=target_type,
+        target_code=target_code,
+        outcome=Outcome.DENIED,
+        detail=detail,
+    )
 
 
-def record_personal_data_read(*, actor: AuditActor, target_type: str, target_code: str | UUID,
-                              fields: list[str]) -> AuditEvent:
+def record_personal_data_read(
+    *, actor: AuditActor, target_type: str, target_code: str | UUID, fields: list[str]
+) -> AuditEvent:
     """Every display of decrypted personal data leaves a row naming the fields (not their values)."""
-    return record(actor=actor, action="personal_data.read", target_type=target_type, target_code=target_code,
-                  detail={"fields": sorted(fields)})
+    return record(
+        actor=actor,
+        action="personal_data.read",
+        target_type=target_type,
+        target_code=target_code,
+        detail={"fields": sorted(fields)},
+    )
 
 
 def verify_chain(*, batch_size: int = 2000) -> chain.VerifyResult:
@@ -96,15 +115,33 @@ def verify_chain(*, batch_size: int = 2000) -> chain.VerifyResult:
     expected_seq = 1
     prev = chain.GENESIS
     checked = 0
-    rows = AuditEvent.objects.order_by("seq").values().iterator(chunk_size=batch_size)
+    rows = cast(Iterator[dict[str, Any]], AuditEvent.objects.order_by("seq").values().iterator(chunk_size=batch_size))
     for row in rows:
         if row["seq"] != expected_seq:
-            return chain.VerifyResult(False, checked, expected_seq, "missing row (gap in sequence)", expected_seq - 1, prev)
+            return chain.VerifyResult(
+                False, checked, expected_seq, "missing row (gap in sequence)", expected_seq - 1, prev
+            )
         if row["prev_hmac"] != prev:
             return chain.VerifyResult(False, checked, row["seq"], "link to previous row broken", row["seq"] - 1, prev)
-        content = chain.canonical(**{key: row[key] for key in (
-            "seq", "occurred_at", "actor_code", "actor_label", "org_code", "action", "target_type",
-            "target_code", "outcome", "ip", "request_id", "detail")})
+        content = chain.canonical(
+            **{
+                key: row[key]
+                for key in (
+                    "seq",
+                    "occurred_at",
+                    "actor_code",
+                    "actor_label",
+                    "org_code",
+                    "action",
+                    "target_type",
+                    "target_code",
+                    "outcome",
+                    "ip",
+                    "request_id",
+                    "detail",
+                )
+            }
+        )
         if chain.sign(prev, content) != row["hmac"]:
             return chain.VerifyResult(False, checked, row["seq"], "content altered", row["seq"] - 1, prev)
         prev = row["hmac"]

@@ -61,8 +61,7 @@ def encrypt(plaintext: str, *, context: str) -> str:
 
 
 def key_id_of(stored: str) -> str:
-    prefix, key_id, _ = _split(stored)
-    return key_id
+    return _split(stored)[1]
 
 
 def _split(stored: str) -> tuple[str, str, str]:

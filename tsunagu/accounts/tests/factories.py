@@ -9,7 +9,7 @@ from tsunagu.accounts.policy import Role
 TEST_PASSWORD = "correct horse battery staple 2026"
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
 
@@ -19,7 +19,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     municipality_code = "312011"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -34,7 +34,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save()
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 

@@ -36,17 +36,25 @@ def audit_log_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    record(actor=actor_of(request), action="audit.viewed", detail={"filters": sorted(k for k, v in filters.items() if v)})
+    record(
+        actor=actor_of(request), action="audit.viewed", detail={"filters": sorted(k for k, v in filters.items() if v)}
+    )
     status = 400 if form.is_bound and not form.is_valid() else 200
-    return render(request, "accounts/audit/log.html",
-                  {"form": form, "page": page, "query": query.urlencode(), "actions": selectors.action_names()},
-                  status=status)
+    return render(
+        request,
+        "accounts/audit/log.html",
+        {"form": form, "page": page, "query": query.urlencode(), "actions": selectors.action_names()},
+        status=status,
+    )
 
 
 @require_POST
 @staff_required(Perm.AUDIT_VERIFY)
 def audit_verify_view(request: HttpRequest) -> HttpResponse:
     result = verify_chain()
-    record(actor=actor_of(request), action="audit.verified",
-           detail={"ok": result.ok, "checked": result.checked, "first_broken_seq": result.first_broken_seq})
+    record(
+        actor=actor_of(request),
+        action="audit.verified",
+        detail={"ok": result.ok, "checked": result.checked, "first_broken_seq": result.first_broken_seq},
+    )
     return render(request, "accounts/audit/verify.html", {"result": result}, status=200 if result.ok else 409)

@@ -46,7 +46,7 @@ def _pending(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
     state = request.session.get(session_policy.PENDING)
     if not isinstance(state, dict) or session_policy.now() - int(state.get("at", 0)) > PENDING_SECONDS:
         return None
-    user = User.objects.filter(pk=state.get("user"), is_active=True).first()
+    user = User.objects.filter(pk=int(state.get("user", 0)), is_active=True).first()
     return (user, state) if user is not None else None
 
 
@@ -67,8 +67,13 @@ def _complete_login(request: HttpRequest, user: User, device: Any, next_url: str
     if device is not None:
         otp_login(request, device)
     session_policy.mark_signed_in(request.session)
-    record(actor=Actor(user=user), action="auth.signed_in", target_type="user", target_code=user.code,
-           detail={"second_factor": device is not None})
+    record(
+        actor=Actor(user=user),
+        action="auth.signed_in",
+        target_type="user",
+        target_code=user.code,
+        detail={"second_factor": device is not None},
+    )
     if len(selectors.organisations_of_user(user=user)) > 1:
         return f"{reverse('accounts:org_select')}?next={next_url}" if next_url else reverse("accounts:org_select")
     return next_url or reverse("accounts:dashboard")
@@ -160,7 +165,9 @@ def login_code_view(request: HttpRequest) -> HttpResponse:
 
 def _qr_svg(device: TOTPDevice) -> str:
     qr = segno.make(device.config_url, error="m")
-    return str(qr.svg_inline(scale=4, title=_("QR code for your authenticator app"), border=2))
+    # omitsize: a viewBox instead of a fixed width and height, so the stylesheet scales the whole code
+    # rather than cutting off its edge (a cropped QR code cannot be scanned).
+    return str(qr.svg_inline(scale=4, title=_("QR code for your authenticator app"), border=2, omitsize=True))
 
 
 def _secret_for_typing(device: TOTPDevice) -> str:
@@ -181,7 +188,9 @@ def second_factor_setup_view(request: HttpRequest) -> HttpResponse:
         if _locked_out(request, user.username):
             return _lockout(request, user.username)
         try:
-            codes = services.totp_device_confirm(actor=Actor(user=user), device=device, token=form.cleaned_data["token"])
+            codes = services.totp_device_confirm(
+                actor=Actor(user=user), device=device, token=form.cleaned_data["token"]
+            )
         except ValidationError as exc:
             _code_failed(request, user, "auth.setup_code_failed")
             form.add_error("token", exc)
@@ -195,8 +204,7 @@ def second_factor_setup_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        record(actor=actor_of(request), action="auth.signed_out", target_type="user",
-               target_code=request.user.code)  # type: ignore[union-attr]
+        record(actor=actor_of(request), action="auth.signed_out", target_type="user", target_code=request.user.code)  # type: ignore[union-attr]
     logout(request)
     messages.info(request, _("You have signed out."))
     return redirect("accounts:login")
@@ -236,8 +244,12 @@ def org_select_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         request.session[session_policy.ACTING_ORG] = form.cleaned_data["organisation"]
         actor = selectors.actor_for(user=user, organisation_code=form.cleaned_data["organisation"])
-        record(actor=actor, action="auth.organisation_selected", target_type="organisation",
-               target_code=form.cleaned_data["organisation"])
+        record(
+            actor=actor,
+            action="auth.organisation_selected",
+            target_type="organisation",
+            target_code=form.cleaned_data["organisation"],
+        )
         return redirect(next_url)
     return render(request, "accounts/org_select.html", {"form": form, "organisations": organisations, "next": next_url})
 
@@ -279,8 +291,9 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
             form.add_error("current_password", _("The current password is not correct."))
         else:
             try:
-                services.user_set_password(actor=actor_of(request), user=user,
-                                           password=form.cleaned_data["new_password"], by_self=True)
+                services.user_set_password(
+                    actor=actor_of(request), user=user, password=form.cleaned_data["new_password"], by_self=True
+                )
             except ValidationError as exc:
                 form.add_error("new_password", exc)
             else:
@@ -298,7 +311,9 @@ def recovery_codes_regenerate_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     codes = services.recovery_codes_regenerate(actor=actor_of(request), user=user)
-    return render(request, "accounts/recovery_codes.html", {"codes": codes, "continue_url": reverse("accounts:security")})
+    return render(
+        request, "accounts/recovery_codes.html", {"codes": codes, "continue_url": reverse("accounts:security")}
+    )
 
 
 @require_POST

@@ -46,8 +46,12 @@ def _user_or_404(request: HttpRequest, code: UUID) -> User:
 
 
 def _organisation_data(form: OrganisationForm) -> services.OrganisationData:
-    return services.OrganisationData(**{key: form.cleaned_data[key] for key in (
-        "name", "name_kana", "type", "municipality_code", "contact_phone", "contact_email")})
+    return services.OrganisationData(
+        **{
+            key: form.cleaned_data[key]
+            for key in ("name", "name_kana", "type", "municipality_code", "contact_phone", "contact_email")
+        }
+    )
 
 
 @require_http_methods(["GET"])
@@ -60,8 +64,11 @@ def organisation_list_view(request: HttpRequest) -> HttpResponse:
         type_filter = ""
     organisations = selectors.organisation_list(query=query, type=type_filter)
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "accounts/manage/organisation_list.html",
-                  {"form": form, "page": page, "types": OrganisationType.choices, "type_filter": type_filter})
+    return render(
+        request,
+        "accounts/manage/organisation_list.html",
+        {"form": form, "page": page, "types": OrganisationType.choices, "type_filter": type_filter},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -84,21 +91,25 @@ def organisation_create_view(request: HttpRequest) -> HttpResponse:
 @staff_required(Perm.ORGANISATION_MANAGE)
 def organisation_edit_view(request: HttpRequest, code: UUID) -> HttpResponse:
     organisation = _organisation_or_404(request, code)
-    initial = {key: getattr(organisation, key) for key in (
-        "name", "name_kana", "type", "municipality_code", "contact_phone", "contact_email")}
+    initial = {
+        key: getattr(organisation, key)
+        for key in ("name", "name_kana", "type", "municipality_code", "contact_phone", "contact_email")
+    }
     form = OrganisationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.organisation_update(actor=actor_of(request), organisation=organisation,
-                                         data=_organisation_data(form))
+            services.organisation_update(
+                actor=actor_of(request), organisation=organisation, data=_organisation_data(form)
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("The organisation has been saved."))
             return redirect("accounts:organisation_edit", code=organisation.code)
     status = 400 if form.is_bound else 200
-    return render(request, "accounts/manage/organisation_form.html",
-                  {"form": form, "organisation": organisation}, status=status)
+    return render(
+        request, "accounts/manage/organisation_form.html", {"form": form, "organisation": organisation}, status=status
+    )
 
 
 @require_POST
@@ -107,8 +118,9 @@ def organisation_set_active_view(request: HttpRequest, code: UUID) -> HttpRespon
     organisation = _organisation_or_404(request, code)
     active = request.POST.get("active") == "1"
     services.organisation_set_active(actor=actor_of(request), organisation=organisation, active=active)
-    messages.success(request, _("The organisation has been reactivated.") if active
-                     else _("The organisation has been deactivated."))
+    messages.success(
+        request, _("The organisation has been reactivated.") if active else _("The organisation has been deactivated.")
+    )
     return redirect("accounts:organisation_edit", code=organisation.code)
 
 
@@ -129,8 +141,14 @@ def user_create_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.user_create(actor=actor_of(request), username=data["username"], password=data["password"],
-                                        display_name=data["display_name"], email=data["email"], phone=data["phone"])
+            user = services.user_create(
+                actor=actor_of(request),
+                username=data["username"],
+                password=data["password"],
+                display_name=data["display_name"],
+                email=data["email"],
+                phone=data["phone"],
+            )
         except ValidationError as exc:
             _attach_errors(form, exc)
         else:
@@ -159,7 +177,9 @@ def _user_detail_context(request: HttpRequest, user: User, **forms: object) -> d
         "subject": user,
         "show_personal": show_personal,
         "has_device": selectors.user_has_second_factor(user=user),
-        "contact_form": UserContactForm(initial={k: getattr(user, k) for k in PERSONAL_FIELDS}) if show_personal else None,
+        "contact_form": UserContactForm(initial={k: getattr(user, k) for k in PERSONAL_FIELDS})
+        if show_personal
+        else None,
         "membership_form": MembershipForm(organisations=organisations),
         "password_form": PasswordResetByAdminForm(),
         "is_self": actor.user is not None and actor.user.pk == user.pk,
@@ -188,8 +208,9 @@ def user_contact_update_view(request: HttpRequest, code: UUID) -> HttpResponse:
         else:
             messages.success(request, _("The contact details have been saved."))
             return redirect("accounts:user_detail", code=user.code)
-    return render(request, "accounts/manage/user_detail.html",
-                  _user_detail_context(request, user, contact_form=form), status=400)
+    return render(
+        request, "accounts/manage/user_detail.html", _user_detail_context(request, user, contact_form=form), status=400
+    )
 
 
 @require_POST
@@ -202,8 +223,12 @@ def user_set_active_view(request: HttpRequest, code: UUID) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The user has been reactivated.") if active
-                         else _("The user has been deactivated and signed out everywhere."))
+        messages.success(
+            request,
+            _("The user has been reactivated.")
+            if active
+            else _("The user has been deactivated and signed out everywhere."),
+        )
     return redirect("accounts:user_detail", code=user.code)
 
 
@@ -216,15 +241,17 @@ def user_password_reset_view(request: HttpRequest, code: UUID) -> HttpResponse:
     form = PasswordResetByAdminForm(request.POST)
     if form.is_valid():
         try:
-            services.user_set_password(actor=actor_of(request), user=user, password=form.cleaned_data["password"],
-                                       by_self=False)
+            services.user_set_password(
+                actor=actor_of(request), user=user, password=form.cleaned_data["password"], by_self=False
+            )
         except ValidationError as exc:
             _attach_errors(form, exc)
         else:
             messages.success(request, _("The password has been reset and the user signed out everywhere."))
             return redirect("accounts:user_detail", code=user.code)
-    return render(request, "accounts/manage/user_detail.html",
-                  _user_detail_context(request, user, password_form=form), status=400)
+    return render(
+        request, "accounts/manage/user_detail.html", _user_detail_context(request, user, password_form=form), status=400
+    )
 
 
 @require_POST
@@ -246,15 +273,20 @@ def membership_add_view(request: HttpRequest, code: UUID) -> HttpResponse:
     if form.is_valid():
         organisation = next(o for o in organisations if str(o.code) == form.cleaned_data["organisation"])
         try:
-            services.membership_add(actor=actor_of(request), user=user, organisation=organisation,
-                                    role=Role(form.cleaned_data["role"]))
+            services.membership_add(
+                actor=actor_of(request), user=user, organisation=organisation, role=Role(form.cleaned_data["role"])
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("The membership has been added."))
             return redirect("accounts:user_detail", code=user.code)
-    return render(request, "accounts/manage/user_detail.html",
-                  _user_detail_context(request, user, membership_form=form), status=400)
+    return render(
+        request,
+        "accounts/manage/user_detail.html",
+        _user_detail_context(request, user, membership_form=form),
+        status=400,
+    )
 
 
 @require_POST

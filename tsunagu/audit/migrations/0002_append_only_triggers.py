@@ -16,8 +16,9 @@ POSTGRES_CREATE = [
     """
     CREATE OR REPLACE FUNCTION audit_auditevent_append_only() RETURNS trigger AS $$
     BEGIN
-        RAISE EXCEPTION 'audit events are append-only (% refused)', TG_OP
-            USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION USING
+            MESSAGE = 'audit events are append-only: ' || TG_OP || ' refused',
+            ERRCODE = 'insufficient_privilege';
     END;
     $$ LANGUAGE plpgsql;
     """,

@@ -16,4 +16,6 @@ class Command(BaseCommand):
                 f"({result.checked} rows verified before it)"
             )
         # The head can be copied elsewhere (a printed report, another system) to detect truncation.
-        self.stdout.write(f"audit chain intact: {result.checked} rows, head seq {result.last_seq} hmac {result.last_hmac}")
+        self.stdout.write(
+            f"audit chain intact: {result.checked} rows, head seq {result.last_seq} hmac {result.last_hmac}"
+        )
