@@ -44,7 +44,7 @@ pytest: install keys browser
 test: lint typecheck migrations-check pytest
 
 messages: install
-	$(PY) manage.py makemessages -l ja -l en --no-obsolete --ignore '.venv/*' --ignore 'var/*'
+	$(PY) manage.py makemessages -l ja --no-obsolete --ignore '.venv/*' --ignore 'var/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 clean:

@@ -161,6 +161,8 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# django-axes stores the failed request's form data; every secret field must be masked there.
+AXES_SENSITIVE_PARAMETERS = ["password", "current_password", "new_password", "new_password_again", "token"]
 
 OTP_TOTP_ISSUER = env.str("TSUNAGU_OTP_ISSUER", "tsunagu")
 

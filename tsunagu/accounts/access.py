@@ -71,8 +71,13 @@ def staff_required(perm: Perm | None = None, *, needs_organisation: bool = True)
 
 
 def safe_next(request: HttpRequest, candidate: str | None, default: str) -> str:
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # A path on this site only: redirect() would try "dashboard" or "?x=1" as a URL pattern name (500).
+    if (
+        candidate
+        and candidate.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return candidate
     return default

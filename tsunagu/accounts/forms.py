@@ -5,10 +5,11 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import MaxLengthValidator, validate_email
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from tsunagu.accounts.models import Organisation, OrganisationType
+from tsunagu.accounts.models import Organisation, OrganisationType, User
 from tsunagu.accounts.policy import Role
 from tsunagu.core.validators import validate_local_government_code
 
@@ -113,8 +114,8 @@ class OrganisationSelectForm(forms.Form):
 
 
 class OrganisationForm(forms.Form):
-    name = CleanCharField(label=_("Name"), max_length=200)
-    name_kana = CleanCharField(label=_("Name (kana)"), max_length=200, required=False)
+    name = CleanCharField(label=pgettext_lazy("organisation", "Name"), max_length=200)
+    name_kana = CleanCharField(label=pgettext_lazy("organisation", "Name (kana)"), max_length=200, required=False)
     type = forms.ChoiceField(label=_("Type"), choices=OrganisationType.choices)
     municipality_code = CleanCharField(
         label=_("Local government code"),
@@ -133,7 +134,7 @@ class OrganisationForm(forms.Form):
 
 
 class UserContactForm(forms.Form):
-    display_name = CleanCharField(label=_("Name"), max_length=100, required=False)
+    display_name = CleanCharField(label=pgettext_lazy("person", "Name"), max_length=100, required=False)
     email = CleanCharField(label=_("E-mail"), max_length=254, required=False)
     phone = CleanCharField(label=_("Phone"), max_length=32, required=False)
 
@@ -146,7 +147,9 @@ class UserContactForm(forms.Form):
     def clean_phone(self) -> str:
         value: str = unicodedata.normalize("NFKC", self.cleaned_data["phone"]).strip()
         if value and not all(ch.isdigit() or ch in "+-() " for ch in value):
-            raise ValidationError(_("Enter a phone number with digits and hyphens only."), code="phone")
+            raise ValidationError(_("Enter a phone number using digits, hyphens, spaces, brackets or +."), code="phone")
+        # NFKC can lengthen the text ("⑴" becomes "(1)"); what is stored must still fit max_length.
+        MaxLengthValidator(User._meta.get_field("phone").max_length)(value)
         return value
 
 

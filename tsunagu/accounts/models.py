@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hashlib
 import hmac
 import uuid
 from typing import Any, ClassVar
@@ -11,9 +10,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_otp.models import Device
 
 from tsunagu.accounts.policy import Role
+from tsunagu.core.crypto import blind_index
 from tsunagu.core.fields import EncryptedTextField
 from tsunagu.core.validators import validate_local_government_code
 
@@ -37,8 +38,8 @@ class OrganisationType(models.TextChoices):
 
 class Organisation(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(_("name"), max_length=200)
-    name_kana = models.CharField(_("name (kana)"), max_length=200, blank=True)
+    name = models.CharField(pgettext_lazy("organisation", "name"), max_length=200)
+    name_kana = models.CharField(pgettext_lazy("organisation", "name (kana)"), max_length=200, blank=True)
     type = models.CharField(_("type"), max_length=32, choices=OrganisationType.choices)
     municipality_code = models.CharField(
         _("local government code"),
@@ -93,7 +94,7 @@ class User(AbstractBaseUser):  # type: ignore[django-manager-missing]
         validators=[ASCIIUsernameValidator()],
         help_text=_("Letters, digits and @/./+/-/_ only."),
     )
-    display_name = EncryptedTextField(_("name"), max_length=100, blank=True)
+    display_name = EncryptedTextField(pgettext_lazy("person", "name"), max_length=100, blank=True)
     email = EncryptedTextField(_("e-mail"), max_length=254, blank=True)
     phone = EncryptedTextField(_("phone"), max_length=32, blank=True)
     phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
@@ -137,15 +138,13 @@ class Membership(models.Model):
 
 
 def _digest(token: str) -> str:
-    return hashlib.sha256(token.strip().replace(" ", "").lower().encode("utf-8")).hexdigest()
+    # Keyed (the blind-index key lives outside the database), so a copy of the database alone
+    # does not allow the 50-bit codes to be brute-forced.
+    return blind_index(token.strip().replace(" ", "").replace("-", "").lower(), purpose="recovery_code")
 
 
 class RecoveryCodeDevice(Device):  # type: ignore[misc]  # django-otp ships no type hints
-    """One-time recovery codes, stored as SHA-256 digests (django-otp's static device keeps plaintext).
-
-    The codes carry 50 bits of randomness each, so an unsalted digest is enough to make a database
-    read useless for signing in.
-    """
+    """One-time recovery codes, stored as keyed HMAC digests (django-otp's static device keeps plaintext)."""
 
     def verify_token(self, token: Any) -> bool:
         if not isinstance(token, str) or not token.strip():

@@ -173,18 +173,28 @@ def second_factor_reset(*, actor: AuditActor, user: User) -> None:
 
 
 @transaction.atomic
-def totp_device_start(*, user: User) -> TOTPDevice:
+def totp_device_start(*, actor: AuditActor, user: User) -> TOTPDevice:
     """An unconfirmed authenticator for the setup page (reused until confirmed, so a reload keeps the QR code)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+        audit(actor=actor, action="user.second_factor_setup_started", target_type="user", target_code=user.code)
     return device
+
+
+_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # 31 symbols without look-alikes (0/o, 1/l/i)
+
+
+def _recovery_code() -> str:
+    """Ten symbols, about 50 bits, written as two groups of five."""
+    symbols = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
+    return f"{symbols[:5]}-{symbols[5:]}"
 
 
 def _new_recovery_codes(user: User) -> list[str]:
     RecoveryCodeDevice.objects.filter(user=user).delete()
     device = RecoveryCodeDevice.objects.create(user=user, name="recovery codes")
-    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODE_COUNT)]
+    codes = [_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
     RecoveryCode.objects.bulk_create(RecoveryCode(device=device, digest=RecoveryCode.digest_of(c)) for c in codes)
     return codes
 

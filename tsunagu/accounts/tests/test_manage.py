@@ -140,3 +140,39 @@ def test_auditor_filters_and_verifies_the_log(world: World) -> None:
     assert client.get(reverse("accounts:audit_log"), {"since": "2026-12-01", "until": "2026-11-01"}).status_code == 400
     result = client.post(reverse("accounts:audit_verify"))
     assert result.status_code == 200 and result.context["result"].ok
+
+
+def test_create_system_admin_command(db, monkeypatch) -> None:
+    import io
+
+    import pytest
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    with pytest.raises(CommandError):
+        call_command("create_system_admin", username="admin", organisation="市役所", password_stdin=True)
+    assert not User.objects.filter(username="admin").exists()
+    assert not Organisation.objects.filter(name="市役所").exists()  # all or nothing
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long administrator passphrase\n"))
+    call_command(
+        "create_system_admin", username="admin", organisation="市役所", municipality_code="312011", password_stdin=True
+    )
+    membership = Membership.objects.get(user__username="admin")
+    assert membership.role == Role.SYSTEM_ADMIN and membership.organisation.municipality_code == "312011"
+
+
+def test_failed_password_change_is_not_stored_in_plaintext(world: World) -> None:
+    from axes.models import AccessAttempt
+
+    world.client("counsellor_a").post(
+        reverse("accounts:password_change"),
+        {
+            "current_password": "typed-wrong-current-secret",
+            "new_password": "the-new-secret-passphrase",
+            "new_password_again": "the-new-secret-passphrase",
+        },
+    )
+    stored = " ".join(AccessAttempt.objects.values_list("post_data", flat=True))
+    assert stored, "the failed attempt is recorded"
+    assert "typed-wrong-current-secret" not in stored and "the-new-secret-passphrase" not in stored

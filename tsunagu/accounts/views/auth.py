@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from typing import Any
+from urllib.parse import urlencode
 
 import segno
 from axes.handlers.proxy import AxesProxyHandler
@@ -75,7 +76,8 @@ def _complete_login(request: HttpRequest, user: User, device: Any, next_url: str
         detail={"second_factor": device is not None},
     )
     if len(selectors.organisations_of_user(user=user)) > 1:
-        return f"{reverse('accounts:org_select')}?next={next_url}" if next_url else reverse("accounts:org_select")
+        query = f"?{urlencode({'next': next_url})}" if next_url else ""
+        return f"{reverse('accounts:org_select')}{query}"
     return next_url or reverse("accounts:dashboard")
 
 
@@ -113,7 +115,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"), "")
     if request.user.is_authenticated:
         return redirect(next_url or "accounts:dashboard")
-    form = LoginForm(request.POST or None)
+    form = LoginForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
@@ -144,7 +146,7 @@ def login_code_view(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Please sign in again."))
         return redirect("accounts:login")
     user, state = pending
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if _locked_out(request, user.username):
             return _lockout(request, user.username)
@@ -182,8 +184,8 @@ def second_factor_setup_view(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Please sign in again."))
         return redirect("accounts:login")
     user, state = pending
-    device = services.totp_device_start(user=user)
-    form = SetupTokenForm(request.POST or None)
+    device = services.totp_device_start(actor=Actor(user=user), user=user)
+    form = SetupTokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if _locked_out(request, user.username):
             return _lockout(request, user.username)
@@ -218,7 +220,7 @@ def reauth_view(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"), reverse("accounts:dashboard"))
     has_device = selectors.user_has_second_factor(user=user)
-    form = ReauthForm(request.POST or None)
+    form = ReauthForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if _locked_out(request, user.username):
             return _lockout(request, user.username)
@@ -240,7 +242,7 @@ def org_select_view(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     organisations = selectors.organisations_of_user(user=user)
     next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"), reverse("accounts:dashboard"))
-    form = OrganisationSelectForm(request.POST or None, organisations=organisations)
+    form = OrganisationSelectForm(request.POST if request.method == "POST" else None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         request.session[session_policy.ACTING_ORG] = form.cleaned_data["organisation"]
         actor = selectors.actor_for(user=user, organisation_code=form.cleaned_data["organisation"])

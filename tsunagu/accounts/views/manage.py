@@ -31,6 +31,12 @@ PAGE_SIZE = 50
 PERSONAL_FIELDS = ["display_name", "email", "phone"]
 
 
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 def _organisation_or_404(request: HttpRequest, code: UUID) -> Organisation:
     organisation = selectors.organisation_get(code=code)
     if organisation is None:
@@ -64,17 +70,20 @@ def organisation_list_view(request: HttpRequest) -> HttpResponse:
         type_filter = ""
     organisations = selectors.organisation_list(query=query, type=type_filter)
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "accounts/manage/organisation_list.html",
-        {"form": form, "page": page, "types": OrganisationType.choices, "type_filter": type_filter},
-    )
+    context = {
+        "form": form,
+        "page": page,
+        "types": OrganisationType.choices,
+        "type_filter": type_filter,
+        "query": _query_without_page(request),
+    }
+    return render(request, "accounts/manage/organisation_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 @staff_required(Perm.ORGANISATION_MANAGE)
 def organisation_create_view(request: HttpRequest) -> HttpResponse:
-    form = OrganisationForm(request.POST or None)
+    form = OrganisationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             organisation = services.organisation_create(actor=actor_of(request), data=_organisation_data(form))
@@ -95,7 +104,7 @@ def organisation_edit_view(request: HttpRequest, code: UUID) -> HttpResponse:
         key: getattr(organisation, key)
         for key in ("name", "name_kana", "type", "municipality_code", "contact_phone", "contact_email")
     }
-    form = OrganisationForm(request.POST or None, initial=initial)
+    form = OrganisationForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.organisation_update(
@@ -130,14 +139,15 @@ def user_list_view(request: HttpRequest) -> HttpResponse:
     form = ListFilterForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     page = Paginator(selectors.user_list(query=query), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "accounts/manage/user_list.html", {"form": form, "page": page})
+    context = {"form": form, "page": page, "query": _query_without_page(request)}
+    return render(request, "accounts/manage/user_list.html", context)
 
 
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 @staff_required(Perm.USER_MANAGE)
 def user_create_view(request: HttpRequest) -> HttpResponse:
-    form = UserCreateForm(request.POST or None)
+    form = UserCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
