@@ -1,12 +1,16 @@
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from tsunagu.audit.models import AuditEvent
+
+# A day inside datetime's range: 0001-01-01 00:00 in Tokyo is before 0001-01-01 in UTC (OverflowError).
+_EARLIEST = date.min + timedelta(days=1)
+_LATEST = date.max - timedelta(days=1)
 
 
 def event_list(
@@ -32,9 +36,9 @@ def event_list(
         qs = qs.filter(org_code=org_code)
     tz = timezone.get_current_timezone()
     if since is not None:
-        qs = qs.filter(occurred_at__gte=datetime.combine(since, time.min, tzinfo=tz))
+        qs = qs.filter(occurred_at__gte=datetime.combine(max(since, _EARLIEST), time.min, tzinfo=tz))
     if until is not None:
-        qs = qs.filter(occurred_at__lte=datetime.combine(until, time.max, tzinfo=tz))
+        qs = qs.filter(occurred_at__lte=datetime.combine(min(until, _LATEST), time.max, tzinfo=tz))
     return qs.order_by("-seq")
 
 

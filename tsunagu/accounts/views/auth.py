@@ -26,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tsunagu.accounts import selectors, services, session_policy
 from tsunagu.accounts.access import actor_of, recent_authentication_required, safe_next, staff_required
+from tsunagu.accounts.demo import DEMO_PASSWORD
 from tsunagu.accounts.forms import (
     LoginForm,
     OrganisationSelectForm,
@@ -81,10 +82,14 @@ def _complete_login(request: HttpRequest, user: User, device: Any, next_url: str
     return next_url or reverse("accounts:dashboard")
 
 
+def _demo_context() -> dict[str, object]:
+    if not settings.TSUNAGU_DEMO:
+        return {}
+    return {"demo_codes": _demo_codes(), "demo_password": DEMO_PASSWORD}
+
+
 def _demo_codes() -> list[dict[str, str]]:
     """Demo mode only: current one-time codes of the demo users, so the demo needs no authenticator app."""
-    if not settings.TSUNAGU_DEMO:
-        return []
     rows = []
     for device in TOTPDevice.objects.filter(user__username__startswith="demo-", confirmed=True).select_related("user"):
         code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift)
@@ -136,7 +141,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 return redirect("accounts:second_factor_setup")
             request.session.cycle_key()
             return redirect(_complete_login(request, user, None, next_url))
-    return render(request, "accounts/login.html", {"form": form, "next": next_url, "demo_codes": _demo_codes()})
+    return render(request, "accounts/login.html", {"form": form, "next": next_url, **_demo_context()})
 
 
 @require_http_methods(["GET", "POST"])
@@ -162,7 +167,7 @@ def login_code_view(request: HttpRequest) -> HttpResponse:
                 return redirect("accounts:login")
             request.session[session_policy.PENDING] = state
             form.add_error("token", _("The code is not correct. Check the time on your device and try again."))
-    return render(request, "accounts/login_code.html", {"form": form, "demo_codes": _demo_codes()})
+    return render(request, "accounts/login_code.html", {"form": form, **_demo_context()})
 
 
 def _qr_svg(device: TOTPDevice) -> str:
