@@ -16,6 +16,12 @@ def pytest_configure(config: pytest.Config) -> None:
     logging.getLogger().addHandler(_collector)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Browser tests last: Playwright's sync API keeps an event loop (and DJANGO_ALLOW_ASYNC_UNSAFE)
+    # for the rest of the session, which would hide async-safety errors in the tests after it.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     leaked = _collector.leaks(CANARIES)
     if leaked:

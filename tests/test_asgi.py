@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
 import pytest
-from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
 
 from config.asgi import application
 
 
-async def _get_healthz() -> tuple[dict, dict]:
+async def _get_healthz() -> tuple[dict[str, Any], dict[str, Any]]:
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -33,7 +36,9 @@ async def _get_healthz() -> tuple[dict, dict]:
 
 @pytest.mark.django_db(transaction=True)
 def test_asgi_serves_health_check_and_headers() -> None:
-    start, body = async_to_sync(_get_healthz)()
+    # A fresh thread with its own event loop, as a real ASGI server would run the application.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        start, body = pool.submit(asyncio.run, _get_healthz()).result(timeout=30)
     headers = dict(start["headers"])
     assert start["status"] == 200
     assert b'"ok"' in body["body"]

@@ -142,7 +142,7 @@ def test_acting_organisation_is_chosen_among_memberships_only(world: World) -> N
     sign_in(client, user)
     assert client.get(DASHBOARD)["Location"].startswith(reverse("accounts:org_select"))
     bad = client.post(reverse("accounts:org_select"), {"organisation": str(stranger.code)})
-    assert bad.status_code == 200 and client.session.get(session_policy.ACTING_ORG) is None
+    assert bad.status_code == 400 and client.session.get(session_policy.ACTING_ORG) is None
     client.post(reverse("accounts:org_select"), {"organisation": str(other.code)})
     page = client.get(DASHBOARD)
     assert page.status_code == 200 and "二つ目の団体" in page.text

@@ -258,7 +258,8 @@ def org_select_view(request: HttpRequest) -> HttpResponse:
             target_code=form.cleaned_data["organisation"],
         )
         return redirect(next_url)
-    return render(request, "accounts/org_select.html", {"form": form, "organisations": organisations, "next": next_url})
+    context = {"form": form, "organisations": organisations, "next": next_url}
+    return render(request, "accounts/org_select.html", context, status=400 if form.is_bound else 200)
 
 
 @require_http_methods(["GET"])
