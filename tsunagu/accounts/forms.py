@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import unicodedata
+import uuid
 from typing import Any, cast
 
 from django import forms
@@ -194,9 +195,17 @@ class AuditFilterForm(forms.Form):
         label=_("Outcome"), required=False, choices=[("", _("All")), ("allowed", _("Allowed")), ("denied", _("Denied"))]
     )
     actor = CleanCharField(label=_("Username"), max_length=150, required=False)
+    organisation = forms.TypedChoiceField(
+        label=_("Acting organisation"), required=False, coerce=uuid.UUID, empty_value=None
+    )
     target = CleanCharField(label=_("Target code"), max_length=64, required=False)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("All")), *((str(o.code), o.name) for o in organisations)]
+        cast(forms.TypedChoiceField, self.fields["organisation"]).choices = choices
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

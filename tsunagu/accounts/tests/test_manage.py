@@ -176,3 +176,13 @@ def test_failed_password_change_is_not_stored_in_plaintext(world: World) -> None
     stored = " ".join(AccessAttempt.objects.values_list("post_data", flat=True))
     assert stored, "the failed attempt is recorded"
     assert "typed-wrong-current-secret" not in stored and "the-new-secret-passphrase" not in stored
+
+
+def test_auditor_filters_by_acting_organisation(world: World) -> None:
+    world.client("counsellor_a").get(reverse("accounts:user_list"))  # denied, acting for A
+    world.client("support_worker_b").get(reverse("accounts:user_list"))  # denied, acting for B
+    client = world.client("auditor_c")
+    page = client.get(reverse("accounts:audit_log"), {"organisation": str(world.organisations["A"].code)})
+    events = list(page.context["page"])
+    assert events and {e.org_code for e in events} == {world.organisations["A"].code}
+    assert client.get(reverse("accounts:audit_log"), {"organisation": "not-a-uuid"}).status_code == 400

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tsunagu.accounts import selectors as accounts_selectors
 from tsunagu.accounts.access import actor_of, staff_required
 from tsunagu.accounts.forms import AuditFilterForm
 from tsunagu.accounts.policy import Perm
@@ -23,13 +24,14 @@ PAGE_SIZE = 50
 @require_http_methods(["GET"])
 @staff_required(Perm.AUDIT_VIEW)
 def audit_log_view(request: HttpRequest) -> HttpResponse:
-    form = AuditFilterForm(request.GET or None)
+    form = AuditFilterForm(request.GET or None, organisations=list(accounts_selectors.organisation_list()))
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.event_list(
         action=filters.get("action", ""),
         outcome=filters.get("outcome", ""),
         actor_label=filters.get("actor", ""),
         target_code=filters.get("target", ""),
+        org_code=filters.get("organisation"),
         since=filters.get("since"),
         until=filters.get("until"),
     )
