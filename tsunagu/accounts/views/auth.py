@@ -144,6 +144,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login.html", {"form": form, "next": next_url, **_demo_context()})
 
 
+@sensitive_post_parameters("token")
 @require_http_methods(["GET", "POST"])
 def login_code_view(request: HttpRequest) -> HttpResponse:
     pending = _pending(request)
@@ -182,6 +183,7 @@ def _secret_for_typing(device: TOTPDevice) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
+@sensitive_post_parameters("token")
 @require_http_methods(["GET", "POST"])
 def second_factor_setup_view(request: HttpRequest) -> HttpResponse:
     pending = _pending(request)
@@ -217,7 +219,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
-@sensitive_post_parameters("password")
+@sensitive_post_parameters("password", "token")
 @require_http_methods(["GET", "POST"])
 @staff_required(needs_organisation=False)
 def reauth_view(request: HttpRequest) -> HttpResponse:
