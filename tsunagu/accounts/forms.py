@@ -177,7 +177,7 @@ class PasswordResetByAdminForm(forms.Form):
 
 
 class MembershipForm(forms.Form):
-    organisation = forms.ChoiceField(label=_("Organisation"))
+    organisation = forms.ChoiceField(label=_("Organisation"), widget=forms.RadioSelect)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
     def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:

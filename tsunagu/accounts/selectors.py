@@ -51,6 +51,17 @@ def organisation_list(*, query: str = "", type: str = "", active: bool | None = 
     return qs
 
 
+def active_organisations_by_code(*, codes: list[str]) -> list[Organisation]:
+    """The active organisations among ``codes``; malformed codes are ignored, not errors."""
+    valid = []
+    for code in codes[:10]:
+        try:
+            valid.append(UUID(code))
+        except ValueError:
+            continue
+    return list(Organisation.objects.filter(code__in=valid, is_active=True))
+
+
 def organisation_get(*, code: UUID) -> Organisation | None:
     return Organisation.objects.filter(code=code).first()
 

@@ -39,11 +39,26 @@ class SystemActor:
         self.audit_org_code: UUID | None = None
 
 
-def _lock_chain() -> None:
-    # SQLite: every transaction is BEGIN IMMEDIATE (settings), so the write lock is already held.
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPEND_LOCK_ID])
+_HEAD_SQL = f"SELECT seq, hmac FROM {AuditEvent._meta.db_table} ORDER BY seq DESC LIMIT 1"  # noqa: S608 - constants only
+
+
+def _lock_and_read_head() -> tuple[int, str] | None:
+    """Serialise appenders, then read the newest row (the chain's head).
+
+    PostgreSQL: a transaction-scoped advisory lock, sent with the head query in one round trip;
+    under READ COMMITTED the second statement takes its snapshot after the lock is held, so it
+    sees the row the previous holder committed. SQLite: every transaction is BEGIN IMMEDIATE
+    (settings), so the write lock is already held. Plain SQL: the ORM's query building cost more
+    than the query itself on this hot path (docs/performance.md).
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT pg_advisory_xact_lock({_APPEND_LOCK_ID}); {_HEAD_SQL}")
+            cursor.nextset()
+        else:
+            cursor.execute(_HEAD_SQL)
+        row = cursor.fetchone()
+    return (int(row[0]), str(row[1])) if row else None
 
 
 def record(
@@ -57,9 +72,10 @@ def record(
 ) -> AuditEvent:
     """Append one event. Joins the caller's transaction, so the change and its audit row commit together."""
     meta = request_context.current()
-    with transaction.atomic():
-        _lock_chain()
-        last = AuditEvent.objects.order_by("-seq").values_list("seq", "hmac").first()
+    # savepoint=False: inside a service's transaction the audit row needs no savepoint of its own
+    # (two round trips saved); if it fails, the whole change fails with it, as it must.
+    with transaction.atomic(savepoint=False):
+        last = _lock_and_read_head()
         seq, prev = (last[0] + 1, last[1]) if last else (1, chain.GENESIS)
         fields: dict[str, Any] = {
             "seq": seq,

@@ -186,3 +186,18 @@ def test_auditor_filters_by_acting_organisation(world: World) -> None:
     events = list(page.context["page"])
     assert events and {e.org_code for e in events} == {world.organisations["A"].code}
     assert client.get(reverse("accounts:audit_log"), {"organisation": "not-a-uuid"}).status_code == 400
+
+
+def test_membership_organisations_are_found_by_search_not_all_listed(world: World) -> None:
+    from tsunagu.accounts.tests.factories import OrganisationFactory
+
+    for i in range(30):
+        OrganisationFactory(name=f"地域の居場所{i:02d}")
+    url = reverse("accounts:user_detail", kwargs={"code": world.users["counsellor_a"].code})
+    client = world.client(ADMIN)
+    assert "地域の居場所" not in client.get(url).text  # nothing listed until searched
+    found = client.get(url, {"org_q": "居場所0"}).text
+    assert found.count('name="organisation"') == 10 and "地域の居場所07" in found and "地域の居場所17" not in found
+    many = client.get(url, {"org_q": "居場所"}).text
+    assert many.count('name="organisation"') == 20  # capped
+    assert "一致する有効な団体・機関はありません" in client.get(url, {"org_q": "存在しない名前"}).text

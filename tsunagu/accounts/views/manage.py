@@ -28,6 +28,7 @@ from tsunagu.accounts.policy import Perm, Role
 from tsunagu.audit.services import record_personal_data_read
 
 PAGE_SIZE = 50
+ORG_MATCHES = 20
 PERSONAL_FIELDS = ["display_name", "email", "phone"]
 
 
@@ -182,7 +183,10 @@ def _user_detail_context(request: HttpRequest, user: User, **forms: object) -> d
     show_personal = actor.has(Perm.USER_PERSONAL_DATA_VIEW)
     if show_personal:
         record_personal_data_read(actor=actor, target_type="user", target_code=user.code, fields=PERSONAL_FIELDS)
-    organisations = list(selectors.organisation_list(active=True))
+    # Organisations to add are found by name (there may be tens of thousands), never all listed.
+    search = ListFilterForm({"q": request.GET.get("org_q", "")})
+    org_query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    matches = list(selectors.organisation_list(query=org_query, active=True)[:ORG_MATCHES]) if org_query else []
     context: dict[str, object] = {
         "subject": user,
         "show_personal": show_personal,
@@ -190,7 +194,8 @@ def _user_detail_context(request: HttpRequest, user: User, **forms: object) -> d
         "contact_form": UserContactForm(initial={k: getattr(user, k) for k in PERSONAL_FIELDS})
         if show_personal
         else None,
-        "membership_form": MembershipForm(organisations=organisations),
+        "membership_form": MembershipForm(organisations=matches),
+        "org_query": org_query,
         "password_form": PasswordResetByAdminForm(),
         "is_self": actor.user is not None and actor.user.pk == user.pk,
     }
@@ -278,8 +283,10 @@ def user_second_factor_reset_view(request: HttpRequest, code: UUID) -> HttpRespo
 @staff_required(Perm.USER_MANAGE)
 def membership_add_view(request: HttpRequest, code: UUID) -> HttpResponse:
     user = _user_or_404(request, code)
-    organisations = list(selectors.organisation_list(active=True))
+    organisations = selectors.active_organisations_by_code(codes=request.POST.getlist("organisation"))
     form = MembershipForm(request.POST, organisations=organisations)
+    if not organisations:
+        form.add_error(None, _("Choose an active organisation from the search results."))
     if form.is_valid():
         organisation = next(o for o in organisations if str(o.code) == form.cleaned_data["organisation"])
         try:

@@ -108,7 +108,7 @@ def test_audit_row_rolls_back_with_the_change():
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_do_not_fork_the_chain():
-    writers, per_writer = 6, 15
+    writers, per_writer = 8, 40
     errors: list[BaseException] = []
     start = threading.Barrier(writers)
 
