@@ -39,9 +39,6 @@ class Env:
             raise ImproperlyConfigured(f"{name}={value!r} is not one of {', '.join(choices)}")
         return value
 
-    def optional_str(self, name: builtins.str) -> builtins.str | None:
-        return self._raw(name)
-
     def bool(self, name: builtins.str, default: builtins.bool) -> builtins.bool:
         value = self._raw(name)
         if value is None:

@@ -81,13 +81,6 @@ class Actor:
     def is_authenticated(self) -> bool:
         return self.user is not None
 
-    @property
-    def permissions(self) -> frozenset[Perm]:
-        perms: set[Perm] = set()
-        for role in self.roles:
-            perms |= ROLE_PERMISSIONS[role]
-        return frozenset(perms)
-
     def has(self, perm: Perm) -> bool:
         return any(perm in ROLE_PERMISSIONS[role] for role in self.roles)
 

@@ -66,15 +66,13 @@ def organisation_get(*, code: UUID) -> Organisation | None:
     return Organisation.objects.filter(code=code).first()
 
 
-def user_list(*, query: str = "", organisation: Organisation | None = None) -> QuerySet[User]:
+def user_list(*, query: str = "") -> QuerySet[User]:
     qs = User.objects.all().prefetch_related(
         Prefetch("memberships", queryset=Membership.objects.select_related("organisation")),
         Prefetch("totpdevice_set", queryset=TOTPDevice.objects.filter(confirmed=True), to_attr="confirmed_totp"),
     )
     if query:
         qs = qs.filter(username__icontains=query)
-    if organisation is not None:
-        qs = qs.filter(memberships__organisation=organisation).distinct()
     return qs
 
 

@@ -271,7 +271,6 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     context = {
         "can_manage": actor.has(Perm.ORGANISATION_MANAGE) or actor.has(Perm.USER_MANAGE),
         "can_audit": actor.has(Perm.AUDIT_VIEW),
-        "has_several_organisations": len(selectors.organisations_of_user(user=actor.user)) > 1,  # type: ignore[arg-type]
     }
     return render(request, "accounts/dashboard.html", context)
 
