@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "tsunagu.core",
     "tsunagu.audit",
     "tsunagu.accounts",
+    "tsunagu.directory",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DirectoryConfig(AppConfig):
+    name = "tsunagu.directory"
+    label = "directory"
+    verbose_name = "tsunagu support directory"

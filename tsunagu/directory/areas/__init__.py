@@ -1,0 +1,1 @@
+"""Areas (prefectures, municipalities, designated-city wards) and postal codes."""
