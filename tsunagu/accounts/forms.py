@@ -28,17 +28,23 @@ class CleanCharField(forms.CharField):
         self.validators.append(_no_control_characters)
 
 
+class PasswordField(CleanCharField):
+    """A password input: never stripped, long passphrases welcome (the validators cap length at 256)."""
+
+    def __init__(self, *, autocomplete: str, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 1024)
+        super().__init__(strip=False, widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}), **kwargs)
+
+
 class LoginForm(forms.Form):
     username = CleanCharField(
         label=_("Username"),
         max_length=64,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
-    password = CleanCharField(
+    password = PasswordField(
         label=_("Password"),
-        max_length=1024,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        autocomplete="current-password",
     )
 
 
@@ -64,11 +70,9 @@ class SetupTokenForm(TokenForm):
 
 
 class ReauthForm(forms.Form):
-    password = CleanCharField(
+    password = PasswordField(
         label=_("Password"),
-        max_length=1024,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        autocomplete="current-password",
     )
     token = CleanCharField(
         label=_("One-time code"),
@@ -79,24 +83,18 @@ class ReauthForm(forms.Form):
 
 
 class PasswordChangeForm(forms.Form):
-    current_password = CleanCharField(
+    current_password = PasswordField(
         label=_("Current password"),
-        max_length=1024,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        autocomplete="current-password",
     )
-    new_password = CleanCharField(
+    new_password = PasswordField(
         label=_("New password"),
-        max_length=1024,
-        strip=False,
         help_text=_("At least 12 characters. A long phrase is easy to remember and hard to guess."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        autocomplete="new-password",
     )
-    new_password_again = CleanCharField(
+    new_password_again = PasswordField(
         label=_("New password (again)"),
-        max_length=1024,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        autocomplete="new-password",
     )
 
     def clean(self) -> dict[str, Any]:
@@ -156,23 +154,19 @@ class UserContactForm(forms.Form):
 
 class UserCreateForm(UserContactForm):
     username = CleanCharField(label=_("Username"), max_length=64, help_text=_("Letters, digits and @/./+/-/_ only."))
-    password = CleanCharField(
+    password = PasswordField(
         label=_("Initial password"),
-        max_length=1024,
-        strip=False,
         help_text=_("At least 12 characters. Tell it to the person by a separate channel."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        autocomplete="new-password",
     )
 
     field_order = ["username", "password", "display_name", "email", "phone"]
 
 
 class PasswordResetByAdminForm(forms.Form):
-    password = CleanCharField(
+    password = PasswordField(
         label=_("New password"),
-        max_length=1024,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        autocomplete="new-password",
     )
 
 
