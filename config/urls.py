@@ -8,6 +8,8 @@ urlpatterns = [
     path("healthz", core_views.healthz_view, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("staff/", include("tsunagu.accounts.urls")),
+    path("staff/directory/", include("tsunagu.directory.urls")),
+    path("api/hsds/", include("tsunagu.directory.api.urls")),
 ]
 
 handler403 = "tsunagu.core.views.error_403"

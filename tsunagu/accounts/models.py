@@ -51,6 +51,12 @@ class Organisation(models.Model):
     # An organisation's public contact details, not personal data.
     contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    # What the public directory shows about the organisation (HSDS organization).
+    description = models.TextField(_("description"), blank=True)
+    website = models.URLField(_("web site"), max_length=500, blank=True)
+    # Provenance of an organisation created by a directory import; re-import finds it by these.
+    source = models.CharField(_("source"), max_length=64, blank=True)
+    source_id = models.CharField(_("identifier in the source"), max_length=128, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -60,6 +66,11 @@ class Organisation(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(type__in=OrganisationType.values), name="organisation_type_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["source", "source_id"],
+                condition=~models.Q(source=""),
+                name="organisation_source_id_unique",
             ),
         ]
 

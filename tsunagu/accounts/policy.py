@@ -40,22 +40,42 @@ class Perm(StrEnum):
     USER_PERSONAL_DATA_VIEW = "user.personal_data.view"
     AUDIT_VIEW = "audit.view"
     AUDIT_VERIFY = "audit.verify"
+    # The support directory (tsunagu/directory).
+    DIRECTORY_VIEW = "directory.view"
+    # Edit the services and locations of the organisation one acts for.
+    DIRECTORY_EDIT_OWN = "directory.edit_own"
+    # Curate the whole directory (the council's or platform's secretariat, the system admin).
+    DIRECTORY_EDIT_ANY = "directory.edit_any"
+    DIRECTORY_IMPORT = "directory.import"
+    # See a confidential location's address (DV shelters) of any organisation. Members of the owning
+    # organisation who may edit it see it too (directory/access.py).
+    DIRECTORY_CONFIDENTIAL_VIEW = "directory.confidential.view"
 
 
-_EVERY_STAFF = {Perm.DASHBOARD_VIEW}
+_EVERY_STAFF = {Perm.DASHBOARD_VIEW, Perm.DIRECTORY_VIEW}
+_DIRECTORY_CURATOR = {Perm.DIRECTORY_EDIT_ANY, Perm.DIRECTORY_IMPORT}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.COUNSELLOR: frozenset(_EVERY_STAFF),
-    Role.SUPERVISOR: frozenset(_EVERY_STAFF),
+    Role.SUPERVISOR: frozenset(_EVERY_STAFF | {Perm.DIRECTORY_EDIT_OWN}),
     Role.SUPPORT_WORKER: frozenset(_EVERY_STAFF),
-    Role.ORG_ADMIN: frozenset(_EVERY_STAFF),
+    Role.ORG_ADMIN: frozenset(_EVERY_STAFF | {Perm.DIRECTORY_EDIT_OWN}),
     Role.COUNCIL_MEMBER: frozenset(_EVERY_STAFF),
-    Role.COUNCIL_SECRETARIAT: frozenset(_EVERY_STAFF),
+    Role.COUNCIL_SECRETARIAT: frozenset(_EVERY_STAFF | _DIRECTORY_CURATOR | {Perm.DIRECTORY_CONFIDENTIAL_VIEW}),
     Role.PLATFORM_MEMBER: frozenset(_EVERY_STAFF),
-    Role.PLATFORM_SECRETARIAT: frozenset(_EVERY_STAFF),
+    # The platform never handles personal or confidential data: it curates the public directory
+    # but does not see confidential addresses.
+    Role.PLATFORM_SECRETARIAT: frozenset(_EVERY_STAFF | _DIRECTORY_CURATOR),
     Role.AUDITOR: frozenset(_EVERY_STAFF | {Perm.AUDIT_VIEW, Perm.AUDIT_VERIFY}),
     Role.SYSTEM_ADMIN: frozenset(
-        _EVERY_STAFF | {Perm.ORGANISATION_MANAGE, Perm.USER_MANAGE, Perm.USER_PERSONAL_DATA_VIEW}
+        _EVERY_STAFF
+        | _DIRECTORY_CURATOR
+        | {
+            Perm.ORGANISATION_MANAGE,
+            Perm.USER_MANAGE,
+            Perm.USER_PERSONAL_DATA_VIEW,
+            Perm.DIRECTORY_CONFIDENTIAL_VIEW,
+        }
     ),
 }
 

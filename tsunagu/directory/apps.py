@@ -1,7 +1,31 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _load_taxonomies(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    """Ship the taxonomies as data: every migrate (and every test database) gets the missing terms.
+
+    The same hook Django uses for content types and permissions: reference data that code relies
+    on, created after the tables exist, never overwriting what staff changed.
+    """
+    from django.db import connections
+
+    from tsunagu.audit.services import SystemActor
+    from tsunagu.directory.models import TaxonomyTerm
+    from tsunagu.directory.services import taxonomies_load
+
+    # A partial migrate (`migrate directory 0001`, a migration test) leaves the tables absent.
+    if TaxonomyTerm._meta.db_table not in connections[using].introspection.table_names():
+        return
+    taxonomies_load(actor=None, using=using)
 
 
 class DirectoryConfig(AppConfig):
     name = "tsunagu.directory"
     label = "directory"
     verbose_name = "tsunagu support directory"
+
+    def ready(self) -> None:
+        post_migrate.connect(_load_taxonomies, sender=self, dispatch_uid="tsunagu.directory.taxonomies")

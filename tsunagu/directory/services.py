@@ -1,0 +1,631 @@
+"""Every write to directory resources: keyword-only, atomic, audited, kept in the change history.
+
+A service or location is saved whole from a frozen `*Data` value (a form, an importer and the
+HSDS JSON reader all build one), so that one function decides what changed. Each changed field
+becomes a `ChangeRecord` (HSDS metadata) and the write gets one audit row naming the fields, all
+in one transaction with the search index refresh. Collections (concerns, areas, phones …) are
+compared and recorded as one canonical text each, so the history reads "concern: work → work,
+housing" instead of row ids.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagu.accounts.models import Organisation, User
+from tsunagu.audit.services import AuditActor
+from tsunagu.audit.services import record as audit
+from tsunagu.directory.models import (
+    Area,
+    Attribute,
+    ChangeAction,
+    ChangeRecord,
+    Contact,
+    Fees,
+    Language,
+    Location,
+    LocationType,
+    Phone,
+    PhoneType,
+    RequiredDocument,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    ServiceStatus,
+    Taxonomy,
+    TaxonomyTerm,
+)
+from tsunagu.directory.schedules import Schedule as Hours
+from tsunagu.directory.search import index as search_index
+from tsunagu.directory.vocabularies import VOCABULARIES
+
+#: Taxonomy key → (Japanese name, English name). Keys match `vocabularies.VOCABULARIES`.
+TAXONOMY_NAMES: dict[str, tuple[str, str]] = {
+    "concern": ("相談内容", "Concerns"),
+    "people_served": ("対象者", "People served"),
+    "resource_kind": ("種類", "Kind of resource"),
+    "channel": ("相談・利用の方法", "How to reach"),
+}
+
+_CONFIDENTIAL_FIELDS = frozenset(
+    {"postal_code", "address_1", "address_2", "transportation", "latitude", "longitude", "confidential_address"}
+)
+
+
+# -- taxonomies --------------------------------------------------------------------------------
+
+
+def taxonomies_load(*, actor: AuditActor | None, using: str = "default") -> int:
+    """Create the shipped taxonomies and any of their terms that are missing; returns how many rows.
+
+    Never renames or removes what exists, so staff edits to term labels survive a re-run. The
+    post-migrate hook passes no actor: like Django's content types, this is reference data laid
+    down with the schema, and an audit row there would start every new database's chain with it.
+    """
+    created = 0
+    with transaction.atomic(using=using):
+        for key, terms in VOCABULARIES.items():
+            name, name_en = TAXONOMY_NAMES[key]
+            taxonomy, made = Taxonomy.objects.using(using).get_or_create(
+                key=key, defaults={"name": name, "name_en": name_en}
+            )
+            created += made
+            existing = set(taxonomy.terms.using(using).values_list("key", flat=True))
+            new = [
+                TaxonomyTerm(taxonomy=taxonomy, key=term.code, name=term.ja, name_en=term.en, position=position)
+                for position, term in enumerate(terms)
+                if term.code not in existing
+            ]
+            TaxonomyTerm.objects.using(using).bulk_create(new)
+            created += len(new)
+        if created and actor is not None:
+            audit(actor=actor, action="directory.taxonomies_loaded", detail={"rows": created})
+    return created
+
+
+# -- values ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PhoneData:
+    number: str
+    extension: str = ""
+    type: str = PhoneType.VOICE
+    description: str = ""
+
+    def canonical(self) -> str:
+        text = self.number + (f" ext. {self.extension}" if self.extension else "")
+        return f"{text} ({self.type}{', ' + self.description if self.description else ''})"
+
+
+@dataclass(frozen=True)
+class ContactData:
+    name: str = ""
+    title: str = ""
+    department: str = ""
+    email: str = ""
+
+    def canonical(self) -> str:
+        return " / ".join(part for part in (self.department, self.title, self.name, self.email) if part)
+
+
+@dataclass(frozen=True)
+class ServiceData:
+    """Everything about a service that a person edits. Collections hold keys and codes, not rows."""
+
+    name: str
+    name_kana: str = ""
+    alternate_name: str = ""
+    description: str = ""
+    url: str = ""
+    email: str = ""
+    status: str = ServiceStatus.ACTIVE
+    is_crisis_line: bool = False
+    is_24_hours: bool = False
+    fees: str = Fees.UNKNOWN
+    fees_description: str = ""
+    eligibility_description: str = ""
+    application_process: str = ""
+    interpreter_available: bool = False
+    interpretation_services: str = ""
+    minimum_age: int | None = None
+    maximum_age: int | None = None
+    alert: str = ""
+    accepts_referrals: bool = False
+    assured_date: dt.date | None = None
+    source: str = ""
+    source_id: str = ""
+    source_attribution: str = ""
+    source_url: str = ""
+    # Taxonomy term keys.
+    concerns: tuple[str, ...] = ()
+    people_served: tuple[str, ...] = ()
+    resource_kinds: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    # JIS codes of the areas served; `is_national` for 全国.
+    area_codes: tuple[str, ...] = ()
+    is_national: bool = False
+    # BCP 47 tags.
+    languages: tuple[str, ...] = ()
+    phones: tuple[PhoneData, ...] = ()
+    contacts: tuple[ContactData, ...] = ()
+    required_documents: tuple[str, ...] = ()
+    # `schedules.Schedule.to_json()` of the service's own hours, or None for none.
+    hours: dict[str, Any] | None = None
+    # Codes of the locations where it is delivered (of the same organisation).
+    location_codes: tuple[uuid.UUID, ...] = ()
+
+
+SERVICE_SCALARS: tuple[str, ...] = (
+    "name",
+    "name_kana",
+    "alternate_name",
+    "description",
+    "url",
+    "email",
+    "status",
+    "is_crisis_line",
+    "is_24_hours",
+    "fees",
+    "fees_description",
+    "eligibility_description",
+    "application_process",
+    "interpreter_available",
+    "interpretation_services",
+    "minimum_age",
+    "maximum_age",
+    "alert",
+    "accepts_referrals",
+    "assured_date",
+    "source",
+    "source_id",
+    "source_attribution",
+    "source_url",
+)
+_TERM_FIELDS: dict[str, str] = {
+    "concerns": "concern",
+    "people_served": "people_served",
+    "resource_kinds": "resource_kind",
+    "channels": "channel",
+}
+
+
+@dataclass(frozen=True)
+class LocationData:
+    name: str
+    name_kana: str = ""
+    alternate_name: str = ""
+    description: str = ""
+    location_type: str = LocationType.PHYSICAL
+    area_code: str = ""
+    postal_code: str = ""
+    address_1: str = ""
+    address_2: str = ""
+    transportation: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    accessibility: str = ""
+    is_confidential: bool = False
+    confidential_address: str = ""
+    source: str = ""
+    source_id: str = ""
+    source_attribution: str = ""
+    source_url: str = ""
+    phones: tuple[PhoneData, ...] = ()
+    hours: dict[str, Any] | None = None
+
+
+LOCATION_SCALARS: tuple[str, ...] = tuple(
+    f.name for f in fields(LocationData) if f.name not in {"area_code", "phones", "hours"}
+)
+
+
+@dataclass
+class SaveResult:
+    created: bool
+    changed: list[str] = field(default_factory=list)
+
+
+# -- history -----------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _updated_by(actor: AuditActor) -> tuple[User | None, str]:
+    user = getattr(actor, "user", None)
+    organisation = getattr(actor, "organisation", None)
+    label = organisation.name if isinstance(organisation, Organisation) else actor.audit_actor_label
+    return (user if isinstance(user, User) else None), label
+
+
+def _history(
+    *,
+    actor: AuditActor,
+    resource_type: str,
+    resource_code: uuid.UUID,
+    action: str,
+    changes: Sequence[tuple[str, str, str]],
+) -> None:
+    user, label = _updated_by(actor)
+    now = timezone.now()
+    ChangeRecord.objects.bulk_create(
+        ChangeRecord(
+            resource_type=resource_type,
+            resource_code=resource_code,
+            action=action,
+            field_name=name,
+            previous_value=before,
+            replacement_value=after,
+            changed_at=now,
+            changed_by=user,
+            updated_by_label=label[:200],
+        )
+        for name, before, after in changes
+    )
+
+
+# -- services ----------------------------------------------------------------------------------
+
+
+def _service_collections(service: Service) -> dict[str, str]:
+    """The current value of each collection field, as the canonical text kept in the history."""
+    if service.pk is None:
+        return {}
+    keys_by_taxonomy: dict[str, list[str]] = {}
+    for taxonomy_key, term_key in service.attributes.values_list("taxonomy_term__taxonomy__key", "taxonomy_term__key"):
+        keys_by_taxonomy.setdefault(taxonomy_key, []).append(term_key)
+    areas = list(service.service_areas.values_list("area__code", flat=True))
+    hours = [s.hours for s in service.schedules.filter(valid_from__isnull=True, valid_to__isnull=True)]
+    return {
+        **{name: ", ".join(sorted(keys_by_taxonomy.get(tax, []))) for name, tax in _TERM_FIELDS.items()},
+        "area_codes": ", ".join(sorted(code for code in areas if code)),
+        "is_national": _text(None in areas),
+        "languages": ", ".join(sorted(service.languages.values_list("tag", flat=True))),
+        "phones": "; ".join(
+            PhoneData(p.number, p.extension, p.type, p.description).canonical() for p in service.phones.all()
+        ),
+        "contacts": "; ".join(
+            ContactData(c.name, c.title, c.department, c.email).canonical() for c in service.contacts.all()
+        ),
+        "required_documents": "; ".join(service.required_documents.values_list("document", flat=True)),
+        "hours": Hours.from_json(hours[0]).original_text if hours else "",
+        "location_codes": ", ".join(
+            sorted(str(code) for code in service.service_at_locations.values_list("location__code", flat=True))
+        ),
+    }
+
+
+def _data_collections(data: ServiceData) -> dict[str, str]:
+    return {
+        **{name: ", ".join(sorted(set(getattr(data, name)))) for name in _TERM_FIELDS},
+        "area_codes": ", ".join(sorted(set(data.area_codes))),
+        "is_national": _text(data.is_national),
+        "languages": ", ".join(sorted(set(data.languages))),
+        "phones": "; ".join(p.canonical() for p in data.phones),
+        "contacts": "; ".join(c.canonical() for c in data.contacts),
+        "required_documents": "; ".join(data.required_documents),
+        "hours": Hours.from_json(data.hours).original_text if data.hours is not None else "",
+        "location_codes": ", ".join(sorted({str(code) for code in data.location_codes})),
+    }
+
+
+def _terms(data: ServiceData) -> list[TaxonomyTerm]:
+    wanted = {(tax, key) for name, tax in _TERM_FIELDS.items() for key in getattr(data, name)}
+    if not wanted:
+        return []
+    found = {
+        (t.taxonomy.key, t.key): t
+        for t in TaxonomyTerm.objects.select_related("taxonomy").filter(
+            taxonomy__key__in={tax for tax, _key in wanted}, key__in={key for _tax, key in wanted}
+        )
+    }
+    missing = sorted(f"{tax}:{key}" for tax, key in wanted if (tax, key) not in found)
+    if missing:
+        raise ValidationError(_("Unknown taxonomy terms: %(terms)s") % {"terms": ", ".join(missing)})
+    return [found[pair] for pair in sorted(wanted)]
+
+
+def _areas(codes: Iterable[str]) -> list[Area]:
+    codes = set(codes)
+    areas = list(Area.objects.filter(code__in=codes))
+    missing = sorted(codes - {a.code for a in areas})
+    if missing:
+        raise ValidationError(_("Unknown local government codes: %(codes)s") % {"codes": ", ".join(missing)})
+    return areas
+
+
+def _validate_hours(hours: dict[str, Any] | None) -> None:
+    if hours is None:
+        return
+    try:
+        Hours.from_json(hours)
+    except ValueError as exc:
+        raise ValidationError(_("The opening hours are not valid.")) from exc
+
+
+def _replace_collections(service: Service, data: ServiceData, changed: set[str]) -> None:
+    if changed & set(_TERM_FIELDS):
+        service.attributes.all().delete()
+        Attribute.objects.bulk_create(Attribute(service=service, taxonomy_term=term) for term in _terms(data))
+    if changed & {"area_codes", "is_national"}:
+        service.service_areas.all().delete()
+        rows = [ServiceArea(service=service, area=area) for area in _areas(data.area_codes)]
+        if data.is_national:
+            rows.append(ServiceArea(service=service, area=None, description="全国"))
+        ServiceArea.objects.bulk_create(rows)
+    if "languages" in changed:
+        service.languages.all().delete()
+        Language.objects.bulk_create(Language(service=service, tag=tag) for tag in sorted(set(data.languages)))
+    if "phones" in changed:
+        service.phones.all().delete()
+        Phone.objects.bulk_create(
+            Phone(
+                service=service,
+                number=p.number,
+                extension=p.extension,
+                type=p.type,
+                description=p.description,
+                position=i,
+            )
+            for i, p in enumerate(data.phones)
+        )
+    if "contacts" in changed:
+        service.contacts.all().delete()
+        Contact.objects.bulk_create(
+            Contact(service=service, name=c.name, title=c.title, department=c.department, email=c.email)
+            for c in data.contacts
+        )
+    if "required_documents" in changed:
+        service.required_documents.all().delete()
+        RequiredDocument.objects.bulk_create(
+            RequiredDocument(service=service, document=d) for d in data.required_documents
+        )
+    if "hours" in changed:
+        service.schedules.filter(valid_from__isnull=True, valid_to__isnull=True).delete()
+        if data.hours is not None:
+            Schedule.objects.create(service=service, hours=data.hours)
+    if "location_codes" in changed:
+        service.service_at_locations.all().delete()
+        locations = list(
+            Location.objects.filter(code__in=set(data.location_codes), organisation_id=service.organisation_id)
+        )
+        if len(locations) != len(set(data.location_codes)):
+            raise ValidationError(_("A location does not exist or belongs to another organisation."))
+        ServiceAtLocation.objects.bulk_create(ServiceAtLocation(service=service, location=loc) for loc in locations)
+
+
+def _check_children(data: ServiceData) -> None:
+    """Validate the nested values the way their models would, before anything is written."""
+    for phone in data.phones:
+        Phone(service=Service(), number=phone.number, extension=phone.extension, type=phone.type).full_clean(
+            exclude=["service", "location", "description"]
+        )
+    for contact in data.contacts:
+        Contact(service=Service(), name=contact.name, email=contact.email).full_clean(exclude=["service"])
+    _validate_hours(data.hours)
+
+
+@transaction.atomic
+def service_save(
+    *, actor: AuditActor, organisation: Organisation, data: ServiceData, service: Service | None = None
+) -> tuple[Service, SaveResult]:
+    """Create a service (``service=None``) or update one; returns it and what changed.
+
+    Raises ``ValidationError`` and writes nothing when any part is invalid.
+    """
+    created = service is None
+    if service is None:
+        service = Service(organisation=organisation)
+        before_organisation = ""
+    else:
+        before_organisation = str(service.organisation.code)
+        service.organisation = organisation
+    before_scalars = {name: getattr(service, name) for name in SERVICE_SCALARS}
+    before_collections = _service_collections(service) if not created else dict.fromkeys(_data_collections(data), "")
+    for name in SERVICE_SCALARS:
+        setattr(service, name, getattr(data, name))
+    after_collections = _data_collections(data)
+    changes: list[tuple[str, str, str]] = []
+    for name in SERVICE_SCALARS:
+        before, after = before_scalars[name], getattr(data, name)
+        if created and after in ("", None, False):
+            continue
+        if before != after or created:
+            changes.append((name, "" if created else _text(before), _text(after)))
+    if before_organisation != str(organisation.code):
+        changes.append(("organization_id", before_organisation, str(organisation.code)))
+    changed_collections = {name for name, text in after_collections.items() if text != before_collections.get(name)}
+    changes.extend(
+        (name, before_collections.get(name, ""), after_collections[name])
+        for name in after_collections
+        if name in changed_collections
+    )
+    _check_children(data)
+    if not changes:
+        return service, SaveResult(created=False)
+    service.updated_at = timezone.now()
+    service.full_clean(exclude=["organisation"] if created else None)
+    service.save()
+    _replace_collections(service, data, changed_collections)
+    if {"resource_kinds"} & changed_collections or created:
+        _check_one_kind(service)
+    _history(
+        actor=actor,
+        resource_type="service",
+        resource_code=service.code,
+        action=ChangeAction.CREATE if created else ChangeAction.UPDATE,
+        changes=changes,
+    )
+    names = [name for name, _before, _after in changes]
+    audit(
+        actor=actor,
+        action="service.created" if created else "service.updated",
+        target_type="service",
+        target_code=service.code,
+        detail={"fields": names},
+    )
+    search_index.refresh(service_ids=[service.pk])
+    return service, SaveResult(created=created, changed=names)
+
+
+def _check_one_kind(service: Service) -> None:
+    kinds = service.attributes.filter(taxonomy_term__taxonomy__key="resource_kind").count()
+    if kinds > 1:
+        raise ValidationError(_("A service has one kind of resource."))
+
+
+@transaction.atomic
+def service_set_status(*, actor: AuditActor, service: Service, status: str) -> bool:
+    """Open, close temporarily or retire a service; returns False when nothing changed."""
+    if status not in ServiceStatus.values:
+        raise ValidationError(_("Unknown status."))
+    if service.status == status:
+        return False
+    before = service.status
+    service.status = status
+    service.updated_at = timezone.now()
+    service.save(update_fields=["status", "updated_at"])
+    _history(
+        actor=actor,
+        resource_type="service",
+        resource_code=service.code,
+        action=ChangeAction.UPDATE,
+        changes=[("status", before, status)],
+    )
+    audit(
+        actor=actor,
+        action="service.status_changed",
+        target_type="service",
+        target_code=service.code,
+        detail={"from": before, "to": status},
+    )
+    search_index.refresh(service_ids=[service.pk])
+    return True
+
+
+@transaction.atomic
+def service_verify(*, actor: AuditActor, service: Service, on: dt.date | None = None) -> None:
+    """Record that someone checked the entry is right today (HSDS assured_date)."""
+    day = on or timezone.localdate()
+    before = service.assured_date
+    service.assured_date = day
+    service.updated_at = timezone.now()
+    service.save(update_fields=["assured_date", "updated_at"])
+    _history(
+        actor=actor,
+        resource_type="service",
+        resource_code=service.code,
+        action=ChangeAction.UPDATE,
+        changes=[("assured_date", _text(before), day.isoformat())],
+    )
+    audit(actor=actor, action="service.verified", target_type="service", target_code=service.code)
+
+
+# -- locations ---------------------------------------------------------------------------------
+
+
+def _location_value(location: Location, name: str) -> Any:
+    if name == "area_code":
+        return location.area.code if location.area_id is not None and location.area else ""
+    return getattr(location, name)
+
+
+@transaction.atomic
+def location_save(
+    *, actor: AuditActor, organisation: Organisation, data: LocationData, location: Location | None = None
+) -> tuple[Location, SaveResult]:
+    """Create or update a location. A confidential location's address is recorded as changed, never its value."""
+    created = location is None
+    if location is None:
+        location = Location(organisation=organisation)
+    before = {name: _location_value(location, name) for name in (*LOCATION_SCALARS, "area_code")}
+    before_phones = (
+        ""
+        if created
+        else "; ".join(
+            PhoneData(p.number, p.extension, p.type, p.description).canonical() for p in location.phones.all()
+        )
+    )
+    before_hours = (
+        "" if created else "; ".join(Hours.from_json(s.hours).original_text for s in location.schedules.all())
+    )
+    for name in LOCATION_SCALARS:
+        setattr(location, name, getattr(data, name))
+    location.area = _areas([data.area_code])[0] if data.area_code else None
+    _validate_hours(data.hours)
+    after_phones = "; ".join(p.canonical() for p in data.phones)
+    after_hours = Hours.from_json(data.hours).original_text if data.hours is not None else ""
+    changes: list[tuple[str, str, str]] = []
+    for name in (*LOCATION_SCALARS, "area_code"):
+        old, new = before[name], getattr(data, name)
+        if created and new in ("", None, False):
+            continue
+        if old != new or created:
+            if name in _CONFIDENTIAL_FIELDS and (data.is_confidential or before.get("is_confidential")):
+                changes.append((name, "", ""))
+            else:
+                changes.append((name, "" if created else _text(old), _text(new)))
+    if after_phones != before_phones:
+        changes.append(("phones", before_phones, after_phones))
+    if after_hours != before_hours:
+        changes.append(("hours", before_hours, after_hours))
+    if not changes:
+        return location, SaveResult(created=False)
+    location.updated_at = timezone.now()
+    location.full_clean(exclude=["organisation"] if created else None)
+    location.save()
+    if after_phones != before_phones:
+        location.phones.all().delete()
+        Phone.objects.bulk_create(
+            Phone(
+                location=location,
+                number=p.number,
+                extension=p.extension,
+                type=p.type,
+                description=p.description,
+                position=i,
+            )
+            for i, p in enumerate(data.phones)
+        )
+    if after_hours != before_hours:
+        location.schedules.all().delete()
+        if data.hours is not None:
+            Schedule.objects.create(location=location, hours=data.hours)
+    _history(
+        actor=actor,
+        resource_type="location",
+        resource_code=location.code,
+        action=ChangeAction.CREATE if created else ChangeAction.UPDATE,
+        changes=changes,
+    )
+    names = [name for name, _b, _a in changes]
+    audit(
+        actor=actor,
+        action="location.created" if created else "location.updated",
+        target_type="location",
+        target_code=location.code,
+        detail={"fields": names},
+    )
+    service_ids = list(location.service_at_locations.values_list("service_id", flat=True))
+    if service_ids:
+        search_index.refresh(service_ids=service_ids)
+    return location, SaveResult(created=created, changed=names)
