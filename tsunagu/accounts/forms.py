@@ -124,6 +124,14 @@ class OrganisationForm(forms.Form):
     )
     contact_phone = CleanCharField(label=_("Contact phone"), max_length=32, required=False)
     contact_email = forms.EmailField(label=_("Contact e-mail"), max_length=254, required=False)
+    website = forms.URLField(label=_("Web site"), max_length=500, required=False, assume_scheme="https")
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the organisation does, shown in the public directory."),
+    )
 
     def clean_municipality_code(self) -> str:
         value: str = unicodedata.normalize("NFKC", self.cleaned_data["municipality_code"]).strip()

@@ -31,12 +31,19 @@ class OrganisationData:
     municipality_code: str
     contact_phone: str
     contact_email: str
+    description: str = ""
+    website: str = ""
+    # None keeps the current provenance (a form edit); an import sets both.
+    source: str | None = None
+    source_id: str | None = None
 
 
 def _apply(instance: Organisation, data: OrganisationData) -> list[str]:
     changed = []
     for f in fields(data):
         value = getattr(data, f.name)
+        if value is None:
+            continue
         if f.name == "municipality_code":
             value = normalise_local_government_code(value)
         if getattr(instance, f.name) != value:
@@ -46,8 +53,9 @@ def _apply(instance: Organisation, data: OrganisationData) -> list[str]:
 
 
 @transaction.atomic
-def organisation_create(*, actor: AuditActor, data: OrganisationData) -> Organisation:
-    organisation = Organisation()
+def organisation_create(*, actor: AuditActor, data: OrganisationData, code: uuid.UUID | None = None) -> Organisation:
+    """Create an organisation; ``code`` keeps an identifier given by an import (HSDS ``id``)."""
+    organisation = Organisation(code=code) if code is not None else Organisation()
     _apply(organisation, data)
     organisation.full_clean()
     organisation.save()

@@ -12,7 +12,6 @@ def _load_taxonomies(sender: AppConfig, using: str = "default", **kwargs: Any) -
     """
     from django.db import connections
 
-    from tsunagu.audit.services import SystemActor
     from tsunagu.directory.models import TaxonomyTerm
     from tsunagu.directory.services import taxonomies_load
 

@@ -426,15 +426,21 @@ def _check_children(data: ServiceData) -> None:
 
 @transaction.atomic
 def service_save(
-    *, actor: AuditActor, organisation: Organisation, data: ServiceData, service: Service | None = None
+    *,
+    actor: AuditActor,
+    organisation: Organisation,
+    data: ServiceData,
+    service: Service | None = None,
+    code: uuid.UUID | None = None,
 ) -> tuple[Service, SaveResult]:
     """Create a service (``service=None``) or update one; returns it and what changed.
 
-    Raises ``ValidationError`` and writes nothing when any part is invalid.
+    ``code`` keeps the identifier of an imported record (HSDS ``id``) when creating. Raises
+    ``ValidationError`` and writes nothing when any part is invalid.
     """
     created = service is None
     if service is None:
-        service = Service(organisation=organisation)
+        service = Service(organisation=organisation, code=code or uuid.uuid4())
         before_organisation = ""
     else:
         before_organisation = str(service.organisation.code)
@@ -551,12 +557,17 @@ def _location_value(location: Location, name: str) -> Any:
 
 @transaction.atomic
 def location_save(
-    *, actor: AuditActor, organisation: Organisation, data: LocationData, location: Location | None = None
+    *,
+    actor: AuditActor,
+    organisation: Organisation,
+    data: LocationData,
+    location: Location | None = None,
+    code: uuid.UUID | None = None,
 ) -> tuple[Location, SaveResult]:
     """Create or update a location. A confidential location's address is recorded as changed, never its value."""
     created = location is None
     if location is None:
-        location = Location(organisation=organisation)
+        location = Location(organisation=organisation, code=code or uuid.uuid4())
     before = {name: _location_value(location, name) for name in (*LOCATION_SCALARS, "area_code")}
     before_phones = (
         ""

@@ -52,13 +52,20 @@ def _user_or_404(request: HttpRequest, code: UUID) -> User:
     return user
 
 
+ORGANISATION_FORM_FIELDS = (
+    "name",
+    "name_kana",
+    "type",
+    "municipality_code",
+    "contact_phone",
+    "contact_email",
+    "website",
+    "description",
+)
+
+
 def _organisation_data(form: OrganisationForm) -> services.OrganisationData:
-    return services.OrganisationData(
-        **{
-            key: form.cleaned_data[key]
-            for key in ("name", "name_kana", "type", "municipality_code", "contact_phone", "contact_email")
-        }
-    )
+    return services.OrganisationData(**{key: form.cleaned_data[key] for key in ORGANISATION_FORM_FIELDS})
 
 
 @require_http_methods(["GET"])
@@ -101,10 +108,7 @@ def organisation_create_view(request: HttpRequest) -> HttpResponse:
 @staff_required(Perm.ORGANISATION_MANAGE)
 def organisation_edit_view(request: HttpRequest, code: UUID) -> HttpResponse:
     organisation = _organisation_or_404(request, code)
-    initial = {
-        key: getattr(organisation, key)
-        for key in ("name", "name_kana", "type", "municipality_code", "contact_phone", "contact_email")
-    }
+    initial = {key: getattr(organisation, key) for key in ORGANISATION_FORM_FIELDS}
     form = OrganisationForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
