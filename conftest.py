@@ -39,3 +39,12 @@ def world(db: None):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def log_collector() -> Iterator[CollectingHandler]:
     yield _collector
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    # The HSDS API's rate-limit counters live in the cache: every test starts with none.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

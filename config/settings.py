@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tsunagu.core.middleware.RequestContextMiddleware",
+    # /api/hsds/ only: drops cookies before the session middleware, rate-limits, adds CORS (docs/api.md).
+    "tsunagu.directory.api.middleware.PublicApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -166,6 +168,9 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_SENSITIVE_PARAMETERS = ["password", "current_password", "new_password", "new_password_again", "token"]
 
 OTP_TOTP_ISSUER = env.str("TSUNAGU_OTP_ISSUER", "tsunagu")
+
+# The public HSDS API: requests per minute per client address (IPv6: per /64), docs/api.md.
+TSUNAGU_API_RATE_LIMIT_PER_MINUTE = env.int("TSUNAGU_API_RATE_LIMIT_PER_MINUTE", 120, minimum=1)
 
 # Sessions: server-side, 30-minute idle and 12-hour absolute limits (security.md, 7.3.1/7.3.2).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -1,0 +1,61 @@
+"""What every request under /api/hsds/ gets before and after the view.
+
+- **No cookies in or out.** The request's ``Cookie`` header is dropped before the session and
+  authentication middleware run, so the API never loads, touches or renews a staff session and
+  never sets a cookie, and a signed-in staff member gets exactly what an anonymous caller gets.
+- **A rate limit per client** (address, or IPv6 /64): over ``TSUNAGU_API_RATE_LIMIT_PER_MINUTE``
+  the answer is 429 with ``Retry-After`` and a JSON message, before any database work.
+- **CORS for open data:** ``Access-Control-Allow-Origin: *`` and never credentials.
+
+It sits in ``settings.MIDDLEWARE`` right after the request-context middleware (which gives the
+client address and request id) and before the session middleware.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from tsunagu.core import request_context
+from tsunagu.directory.api import ratelimit
+
+PREFIX = "/api/hsds/"
+
+
+def too_many_requests(retry_after: int) -> JsonResponse:
+    response = JsonResponse(
+        {
+            "status": 429,
+            "error": "too_many_requests",
+            "message": {
+                "ja": f"リクエストが多すぎます。{retry_after} 秒後にもう一度お試しください。",
+                "en": f"Too many requests. Try again in {retry_after} seconds.",
+            },
+        },
+        status=429,
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class PublicApiMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path_info.startswith(PREFIX):
+            return self.get_response(request)
+        request.META.pop("HTTP_COOKIE", None)
+        request.COOKIES = {}
+        meta = request_context.current()
+        wait = ratelimit.hit(
+            ratelimit.client_key(meta.ip if meta else None), limit=settings.TSUNAGU_API_RATE_LIMIT_PER_MINUTE
+        )
+        response = too_many_requests(wait) if wait is not None else self.get_response(request)
+        response["Access-Control-Allow-Origin"] = "*"
+        response["Access-Control-Expose-Headers"] = "Retry-After, X-Request-ID"
+        return response
