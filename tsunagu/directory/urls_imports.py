@@ -1,3 +1,10 @@
-from django.urls import URLPattern
+"""Staff import page (namespace "directory", under /staff/directory/)."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import path
+
+from tsunagu.directory.views import imports
+
+urlpatterns = [
+    path("imports/", imports.import_start_view, name="import_start"),
+    path("imports/confirm/", imports.import_confirm_view, name="import_confirm"),
+]
