@@ -47,6 +47,7 @@ from tsunagu.directory.models import (
     TaxonomyTerm,
 )
 from tsunagu.directory.schedules import Schedule as Hours
+from tsunagu.directory.schedules.describe import history_text as hours_history_text
 from tsunagu.directory.search import index as search_index
 from tsunagu.directory.vocabularies import VOCABULARIES
 
@@ -307,7 +308,7 @@ def _service_collections(service: Service) -> dict[str, str]:
             ContactData(c.name, c.title, c.department, c.email).canonical() for c in service.contacts.all()
         ),
         "required_documents": "; ".join(service.required_documents.values_list("document", flat=True)),
-        "hours": Hours.from_json(hours[0]).original_text if hours else "",
+        "hours": hours_history_text(Hours.from_json(hours[0])) if hours else "",
         "location_codes": ", ".join(
             sorted(str(code) for code in service.service_at_locations.values_list("location__code", flat=True))
         ),
@@ -323,7 +324,7 @@ def _data_collections(data: ServiceData) -> dict[str, str]:
         "phones": "; ".join(p.canonical() for p in data.phones),
         "contacts": "; ".join(c.canonical() for c in data.contacts),
         "required_documents": "; ".join(data.required_documents),
-        "hours": Hours.from_json(data.hours).original_text if data.hours is not None else "",
+        "hours": hours_history_text(Hours.from_json(data.hours)) if data.hours is not None else "",
         "location_codes": ", ".join(sorted({str(code) for code in data.location_codes})),
     }
 
@@ -577,14 +578,14 @@ def location_save(
         )
     )
     before_hours = (
-        "" if created else "; ".join(Hours.from_json(s.hours).original_text for s in location.schedules.all())
+        "" if created else "; ".join(hours_history_text(Hours.from_json(s.hours)) for s in location.schedules.all())
     )
     for name in LOCATION_SCALARS:
         setattr(location, name, getattr(data, name))
     location.area = _areas([data.area_code])[0] if data.area_code else None
     _validate_hours(data.hours)
     after_phones = "; ".join(p.canonical() for p in data.phones)
-    after_hours = Hours.from_json(data.hours).original_text if data.hours is not None else ""
+    after_hours = hours_history_text(Hours.from_json(data.hours)) if data.hours is not None else ""
     changes: list[tuple[str, str, str]] = []
     for name in (*LOCATION_SCALARS, "area_code"):
         old, new = before[name], getattr(data, name)
@@ -640,3 +641,29 @@ def location_save(
     if service_ids:
         search_index.refresh(service_ids=service_ids)
     return location, SaveResult(created=created, changed=names)
+
+
+@transaction.atomic
+def service_location_add(*, actor: AuditActor, service: Service, data: LocationData) -> Location:
+    """Create a location of the service's organisation and record that the service is offered there."""
+    location, _result = location_save(actor=actor, organisation=service.organisation, data=data)
+    codes = [str(code) for code in service.service_at_locations.values_list("location__code", flat=True)]
+    ServiceAtLocation.objects.create(service=service, location=location)
+    service.updated_at = timezone.now()
+    service.save(update_fields=["updated_at"])
+    _history(
+        actor=actor,
+        resource_type="service",
+        resource_code=service.code,
+        action=ChangeAction.UPDATE,
+        changes=[("location_codes", ", ".join(sorted(codes)), ", ".join(sorted([*codes, str(location.code)])))],
+    )
+    audit(
+        actor=actor,
+        action="service.updated",
+        target_type="service",
+        target_code=service.code,
+        detail={"fields": ["location_codes"]},
+    )
+    search_index.refresh(service_ids=[service.pk])
+    return location

@@ -271,6 +271,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     context = {
         "can_manage": actor.has(Perm.ORGANISATION_MANAGE) or actor.has(Perm.USER_MANAGE),
         "can_audit": actor.has(Perm.AUDIT_VIEW),
+        "can_directory": actor.has(Perm.DIRECTORY_VIEW),
     }
     return render(request, "accounts/dashboard.html", context)
 

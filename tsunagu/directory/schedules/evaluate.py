@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from zoneinfo import ZoneInfo
 
 import jpholiday
@@ -15,6 +16,9 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 SEARCH_DAYS = 400
 
 
+# The search index asks about each day of a year for every distinct schedule; jpholiday works the
+# day out from the rules each time.
+@functools.lru_cache(maxsize=4096)
 def is_public_holiday(day: dt.date) -> bool:
     return bool(jpholiday.is_holiday(day))
 

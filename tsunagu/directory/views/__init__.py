@@ -1,0 +1,1 @@
+"""Views of the directory's staff pages, one module per topic."""
