@@ -16,6 +16,13 @@ B  SQLite FTS5, contentless, detail=none, columnsize=0, tokens hashed to 12 hex 
    (so unicode61 tokenisation is trivial).
 C  PostgreSQL: a side table (doc_id, tokens text[]) with a GIN index, queried with @>.
 E  PostgreSQL: the same with hashed bigint[] tokens.
+F  PostgreSQL: (doc_id, tokens int4[]) of 32-bit hashes, GIN with the intarray extension's
+   gin__int_ops, queried with one ``@@ query_int`` expression.
+G  PostgreSQL: (doc_id, tokens tsvector) of hashed lexemes (8 hex characters), GIN, queried with
+   one ``@@ tsquery`` expression (a tsquery literal, so no text search parser is involved).
+F and G are timed in several query modes on the same table: as is; in a transaction with
+``SET LOCAL enable_seqscan = off`` (plan control); and ``ORDER BY doc_id`` (the lowest ids first,
+so that a capped result is the same set on every database) with plan control.
 
 No Django setup is needed. The SQLite files live under $TSUNAGU_VAR_DIR (default
 /tmp/tsunagu-bench)/search-index/, one file per variant so that sizes are exact; the PostgreSQL
@@ -402,6 +409,85 @@ class PgGin(Variant):
         return [r[0] for r in self.conn.execute(sql, params)]
 
 
+def hash_int4(token: str) -> int:
+    return int.from_bytes(hashlib.blake2b(token.encode(), digest_size=4).digest(), "big", signed=True)
+
+
+def hash_hex8(token: str) -> str:
+    return hashlib.blake2b(token.encode(), digest_size=4).hexdigest()
+
+
+class PgBoolean(Variant):
+    """F (int4[] + intarray) and G (tsvector): one boolean ``@@`` expression per query."""
+
+    db = "PostgreSQL"
+    built: set[str] = set()
+
+    def __init__(self, conn: Any, kind: str, *, plan_control: bool, ordered: bool) -> None:
+        self.conn = conn
+        self.kind = kind
+        self.plan_control = plan_control
+        self.ordered = ordered
+        self.key = "F" if kind == "int4" else "G"
+        mode = "ORDER BY doc_id, seqscan off" if ordered else ("seqscan off" if plan_control else "as is")
+        name = "int4[] hash + intarray GIN" if kind == "int4" else "tsvector of hashed lexemes + GIN"
+        self.label = f"{name} ({mode})"
+        self.table = f"doc_tokens_{kind}"
+
+    def build(self, docs: list[tuple[str, str]], tokens: list[frozenset[str]]) -> None:
+        if self.table in PgBoolean.built:  # the query modes share one table
+            return
+        if self.kind == "int4":
+            self.conn.execute("CREATE EXTENSION IF NOT EXISTS intarray")
+            self.conn.execute(f"CREATE TABLE {self.table} (doc_id integer PRIMARY KEY, tokens int4[] NOT NULL)")
+            table = {t: hash_int4(t) for t in set().union(*tokens)}
+            with self.conn.cursor().copy(f"COPY {self.table} (doc_id, tokens) FROM STDIN") as copy:
+                for i, toks in enumerate(tokens):
+                    copy.write_row((i, sorted(table[t] for t in toks)))
+            self.conn.execute(f"CREATE INDEX {self.table}_gin ON {self.table} USING gin (tokens gin__int_ops)")
+        else:
+            self.conn.execute(f"CREATE TABLE {self.table} (doc_id integer PRIMARY KEY, tokens tsvector NOT NULL)")
+            hexes = {t: hash_hex8(t) for t in set().union(*tokens)}
+            with self.conn.cursor().copy(f"COPY {self.table} (doc_id, tokens) FROM STDIN") as copy:
+                for i, toks in enumerate(tokens):
+                    copy.write(f"{i}\t" + " ".join(sorted(hexes[t] for t in toks)) + "\n")
+            self.conn.execute(f"CREATE INDEX {self.table}_gin ON {self.table} USING gin (tokens)")
+        self.conn.execute(f"VACUUM ANALYZE {self.table}")
+        PgBoolean.built.add(self.table)
+
+    def size(self) -> int:
+        return int(self.conn.execute(f"SELECT pg_total_relation_size('{self.table}')").fetchone()[0])
+
+    def size_note(self) -> str:
+        gin = self.conn.execute(f"SELECT pg_relation_size('{self.table}_gin')").fetchone()[0]
+        heap = self.conn.execute(f"SELECT pg_table_size('{self.table}')").fetchone()[0]
+        return f"GIN {mb(gin)} + heap/TOAST {mb(heap)} + PK"
+
+    def expression(self, query: Query) -> str:
+        if self.kind == "int4":
+            terms = mapped(query, hash_int4)
+            return " & ".join(
+                "(" + " | ".join("(" + " & ".join(str(t) for t in alt) + ")" for alt in alts) + ")" for alts in terms
+            )
+        hexed = mapped(query, hash_hex8)
+        return " & ".join(
+            "(" + " | ".join("(" + " & ".join(f"'{t}'" for t in alt) + ")" for alt in alts) + ")" for alts in hexed
+        )
+
+    def run(self, query: Query, cap: int | None) -> list[int]:
+        cast = "query_int" if self.kind == "int4" else "tsquery"
+        sql = f"SELECT doc_id FROM {self.table} WHERE tokens @@ %s::{cast}"
+        if self.ordered:
+            sql += " ORDER BY doc_id"
+        if cap is not None:
+            sql += f" LIMIT {cap}"
+        if not self.plan_control:
+            return [r[0] for r in self.conn.execute(sql, (self.expression(query),))]
+        with self.conn.transaction():
+            self.conn.execute("SET LOCAL enable_seqscan = off")
+            return [r[0] for r in self.conn.execute(sql, (self.expression(query),))]
+
+
 # --------------------------------------------------------------------------------------------------
 # measuring
 
@@ -438,6 +524,7 @@ def main() -> None:
     parser.add_argument("--pg-dsn", default="host=127.0.0.1 port=5432 user=postgres dbname=tsunagu_bench_index")
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument("--variants", default="ABCDEFG", help="variant letters to run (default all)")
     args = parser.parse_args()
 
     log(f"generating {args.n:,} documents")
@@ -466,7 +553,11 @@ def main() -> None:
         sdocs = SqliteDocs(directory)
         table_build["SQLite"] = sdocs.build(docs)
         table_bytes["SQLite"] = sdocs.bytes
-        variants += [SqlitePostings(directory, False), SqlitePostings(directory, True), SqliteFts(directory)]
+        variants += [
+            v
+            for v in (SqlitePostings(directory, False), SqlitePostings(directory, True), SqliteFts(directory))
+            if v.key in args.variants
+        ]
     if not args.no_pg:
         import psycopg
         from psycopg.conninfo import conninfo_to_dict
@@ -481,7 +572,19 @@ def main() -> None:
         pdocs = PgDocs(pg_conn)
         table_build["PostgreSQL"] = pdocs.build(docs)
         table_bytes["PostgreSQL"] = pdocs.bytes
-        variants += [PgPostings(pg_conn, False), PgPostings(pg_conn, True), PgGin(pg_conn, False), PgGin(pg_conn, True)]
+        pg_variants: list[Variant] = [
+            PgPostings(pg_conn, False),
+            PgPostings(pg_conn, True),
+            PgGin(pg_conn, False),
+            PgGin(pg_conn, True),
+        ]
+        for kind in ("int4", "tsvector"):
+            pg_variants += [
+                PgBoolean(pg_conn, kind, plan_control=False, ordered=False),
+                PgBoolean(pg_conn, kind, plan_control=True, ordered=False),
+                PgBoolean(pg_conn, kind, plan_control=True, ordered=True),
+            ]
+        variants += [v for v in pg_variants if v.key in args.variants]
 
     rows = []
     for variant in variants:

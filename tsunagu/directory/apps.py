@@ -21,6 +21,18 @@ def _load_taxonomies(sender: AppConfig, using: str = "default", **kwargs: Any) -
     taxonomies_load(actor=None, using=using)
 
 
+def _prune_search_index(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    """Drop index rows of services that are gone. ``flush`` (the test suite's teardown) empties the
+    services table but not the index's own tables, and then sends post_migrate."""
+    from django.db import connections
+
+    from tsunagu.directory.search import index
+
+    if index.DOC_TABLE not in connections[using].introspection.table_names() or using != "default":
+        return
+    index.prune()
+
+
 class DirectoryConfig(AppConfig):
     name = "tsunagu.directory"
     label = "directory"
@@ -28,3 +40,4 @@ class DirectoryConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_load_taxonomies, sender=self, dispatch_uid="tsunagu.directory.taxonomies")
+        post_migrate.connect(_prune_search_index, sender=self, dispatch_uid="tsunagu.directory.search_index")

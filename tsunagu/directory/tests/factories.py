@@ -74,6 +74,8 @@ def make_location(*, organisation: Organisation, **overrides: Any) -> Location:
         "address_1": "新宿一丁目1-1",
     }
     defaults.update(overrides)
+    if isinstance(defaults.get("hours"), str):
+        defaults["hours"] = parse_schedule(defaults["hours"]).to_json()
     location, _result = location_save(actor=ACTOR, organisation=organisation, data=LocationData(**defaults))
     return location
 
