@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import secrets
 import uuid
 from dataclasses import dataclass, fields
@@ -50,6 +51,11 @@ def _apply(instance: Organisation, data: OrganisationData) -> list[str]:
             setattr(instance, f.name, value)
             changed.append(f.name)
     return changed
+
+
+def organisation_changes(*, organisation: Organisation, data: OrganisationData) -> list[str]:
+    """The fields `organisation_update` would change, without changing anything (imports check first)."""
+    return _apply(copy.copy(organisation), data)
 
 
 @transaction.atomic

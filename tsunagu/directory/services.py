@@ -62,6 +62,16 @@ TAXONOMY_NAMES: dict[str, tuple[str, str]] = {
 _CONFIDENTIAL_FIELDS = frozenset(
     {"postal_code", "address_1", "address_2", "transportation", "latitude", "longitude", "confidential_address"}
 )
+#: A location's fields whose values could say where it is: the address ones, and the free text
+#: written about it while it was public (its name often names the building, its description and
+#: accessibility the landmarks or the way in) and its phones (a landline leads to an address). A
+#: confidential location's history keeps no values of these: earlier ones are removed when it
+#: becomes confidential, and later ones are recorded as changed only (docs/security.md).
+LOCATING_FIELDS = _CONFIDENTIAL_FIELDS | frozenset(
+    {"name", "name_kana", "alternate_name", "description", "accessibility", "phones"}
+)
+#: `ChangeRecord.field_name` of the history row that says the earlier values were removed.
+HISTORY_REDACTED = "history_redacted"
 
 
 # -- taxonomies --------------------------------------------------------------------------------
@@ -570,6 +580,8 @@ def location_save(
     if location is None:
         location = Location(organisation=organisation, code=code or uuid.uuid4())
     before = {name: _location_value(location, name) for name in (*LOCATION_SCALARS, "area_code")}
+    confidential = data.is_confidential or bool(before["is_confidential"])
+    becomes_confidential = not created and data.is_confidential and not before["is_confidential"]
     before_phones = (
         ""
         if created
@@ -592,12 +604,12 @@ def location_save(
         if created and new in ("", None, False):
             continue
         if old != new or created:
-            if name in _CONFIDENTIAL_FIELDS and (data.is_confidential or before.get("is_confidential")):
+            if name in LOCATING_FIELDS and confidential:
                 changes.append((name, "", ""))
             else:
                 changes.append((name, "" if created else _text(old), _text(new)))
     if after_phones != before_phones:
-        changes.append(("phones", before_phones, after_phones))
+        changes.append(("phones", "", "") if confidential else ("phones", before_phones, after_phones))
     if after_hours != before_hours:
         changes.append(("hours", before_hours, after_hours))
     if not changes:
@@ -622,6 +634,8 @@ def location_save(
         location.schedules.all().delete()
         if data.hours is not None:
             Schedule.objects.create(location=location, hours=data.hours)
+    if becomes_confidential:
+        _location_history_redact(actor=actor, location=location)
     _history(
         actor=actor,
         resource_type="location",
@@ -641,6 +655,38 @@ def location_save(
     if service_ids:
         search_index.refresh(service_ids=service_ids)
     return location, SaveResult(created=created, changed=names)
+
+
+def _location_history_redact(*, actor: AuditActor, location: Location) -> None:
+    """Remove the values of `LOCATING_FIELDS` from the history of a location that becomes confidential.
+
+    Its address and name were recorded while it was public, and every staff member reads the
+    history; once it is a shelter they would tell where it is. Only the values go: the rows still
+    say which field changed, when and by whom. The removal is itself a history row and an audit row.
+    """
+    redacted = (
+        ChangeRecord.objects.filter(
+            resource_type="location", resource_code=location.code, field_name__in=LOCATING_FIELDS
+        )
+        .exclude(previous_value="", replacement_value="")
+        .update(previous_value="", replacement_value="")
+    )
+    if not redacted:
+        return
+    _history(
+        actor=actor,
+        resource_type="location",
+        resource_code=location.code,
+        action=ChangeAction.UPDATE,
+        changes=[(HISTORY_REDACTED, "", str(redacted))],
+    )
+    audit(
+        actor=actor,
+        action="location.history_redacted",
+        target_type="location",
+        target_code=location.code,
+        detail={"records": redacted, "fields": sorted(LOCATING_FIELDS)},
+    )
 
 
 @transaction.atomic

@@ -6,6 +6,8 @@
 - **A rate limit per client** (address, or IPv6 /64): over ``TSUNAGU_API_RATE_LIMIT_PER_MINUTE``
   the answer is 429 with ``Retry-After`` and a JSON message, before any database work.
 - **CORS for open data:** ``Access-Control-Allow-Origin: *`` and never credentials.
+- **Read-only:** any method but GET and HEAD is answered here with a JSON 405, before the CSRF
+  middleware could answer a POST with its HTML 403 (the API has no session, so no CSRF token).
 
 It sits in ``settings.MIDDLEWARE`` right after the request-context middleware (which gives the
 client address and request id) and before the session middleware.
@@ -42,6 +44,27 @@ def too_many_requests(retry_after: int) -> JsonResponse:
     return response
 
 
+#: The methods the API answers; every other one is a 405 (docs/api.md).
+ALLOWED_METHODS = ("GET", "HEAD")
+
+
+def method_not_allowed() -> JsonResponse:
+    response = JsonResponse(
+        {
+            "status": 405,
+            "error": "method_not_allowed",
+            "message": {
+                "ja": "このAPIは読み取り専用です (GET と HEAD のみ)。",
+                "en": "This API is read-only (GET and HEAD only).",
+            },
+        },
+        status=405,
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Allow"] = ", ".join(ALLOWED_METHODS)
+    return response
+
+
 class PublicApiMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -55,7 +78,13 @@ class PublicApiMiddleware:
         wait = ratelimit.hit(
             ratelimit.client_key(meta.ip if meta else None), limit=settings.TSUNAGU_API_RATE_LIMIT_PER_MINUTE
         )
-        response = too_many_requests(wait) if wait is not None else self.get_response(request)
+        response: HttpResponse
+        if wait is not None:
+            response = too_many_requests(wait)
+        elif request.method not in ALLOWED_METHODS:
+            response = method_not_allowed()
+        else:
+            response = self.get_response(request)
         response["Access-Control-Allow-Origin"] = "*"
         response["Access-Control-Expose-Headers"] = "Retry-After, X-Request-ID"
         return response

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from tsunagu.directory import hsds
 from tsunagu.directory.api import openapi, selectors
+from tsunagu.directory.api.middleware import ALLOWED_METHODS, method_not_allowed
 from tsunagu.directory.api.params import BadParameter, Params
 from tsunagu.directory.api.service_search import SERVICE_FILTER_PARAMS, search_service_ids, search_services
 from tsunagu.directory.models import ServiceAtLocation, Taxonomy
@@ -64,15 +65,8 @@ def api_view(view: View) -> View:
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
-        if request.method not in ("GET", "HEAD"):
-            response = _error(
-                405,
-                "method_not_allowed",
-                "このAPIは読み取り専用です (GET と HEAD のみ)。",
-                "This API is read-only (GET and HEAD only).",
-            )
-            response["Allow"] = "GET, HEAD"
-            return response
+        if request.method not in ALLOWED_METHODS:  # the middleware answers first; kept for direct calls
+            return method_not_allowed()
         try:
             return view(request, *args, **kwargs)
         except BadParameter as exc:

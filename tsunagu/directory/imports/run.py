@@ -6,6 +6,12 @@ row and search-index refresh). A unit that fails is rolled back to its savepoint
 with the row and column it came from. At the end the whole transaction commits only when no row
 failed (or `skip_invalid`), and never for a dry run; the counts then say what would have happened.
 One more audit row records the import itself, with its counts.
+
+Two things an import never does, whatever the file says (docs/import-export.md, "What an import
+may change"): it never changes a confidential location it matches (a DV shelter keeps its flag,
+encrypted address and every other field; the file cannot make it public or wipe its address), and
+it changes a tenant organisation (one with members) or moves a service into or out of one only for
+an importer who may manage organisations.
 """
 
 from __future__ import annotations
@@ -23,9 +29,15 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import translation
 
-from tsunagu.accounts.models import Organisation
-from tsunagu.accounts.services import OrganisationData, organisation_create, organisation_update
-from tsunagu.audit.services import AuditActor
+from tsunagu.accounts.models import Membership, Organisation
+from tsunagu.accounts.policy import Actor, Perm
+from tsunagu.accounts.services import (
+    OrganisationData,
+    organisation_changes,
+    organisation_create,
+    organisation_update,
+)
+from tsunagu.audit.services import AuditActor, SystemActor
 from tsunagu.audit.services import record as audit
 from tsunagu.directory.models import Location, Service
 from tsunagu.directory.opendata.kodomo_shokudo import RowError
@@ -117,6 +129,14 @@ class _Writer:
         self.services = _existing(Service.objects.select_related("organisation"), units, "services")
         #: Organisations already handled in this run, by match key: their first unit decides them.
         self.done: dict[tuple[str, str], Organisation] = {}
+        self.may_manage_organisations = may_manage_organisations(actor)
+        self._tenants: dict[int, bool] = {}
+
+    def is_tenant(self, organisation_id: int) -> bool:
+        """Whether people work in tsunagu for this organisation (it has members): not just a directory entry."""
+        if organisation_id not in self._tenants:
+            self._tenants[organisation_id] = Membership.objects.filter(organisation_id=organisation_id).exists()
+        return self._tenants[organisation_id]
 
     def save(self, unit: ImportUnit) -> tuple[list[Service], list[tuple[str, bool, bool]]]:
         """Save one unit; returns its services and the (kind, created, changed) of each part."""
@@ -131,6 +151,13 @@ class _Writer:
             existing = self._find(
                 self.locations, location_part.code, location_part.data.source, location_part.data.source_id
             )
+            if existing is not None and existing.is_confidential:
+                # A shelter is kept exactly as its editors keep it: nothing of the file is applied,
+                # so an import can neither publish its address nor wipe the encrypted one.
+                self.report.warnings.append(_confidential_kept(unit, existing))
+                location_codes[location_part.key] = existing.code
+                outcomes.append(("location", False, False))
+                continue
             location, result = _guard(
                 unit,
                 "location",
@@ -151,6 +178,8 @@ class _Writer:
                 part.data, location_codes=tuple(location_codes[key] for key in part.location_keys)
             )
             existing_service = self._find(self.services, part.code, data.source, data.source_id)
+            if existing_service is not None:
+                self._check_move(unit, existing_service, organisation)
             service, result = _guard(
                 unit,
                 "service",
@@ -178,8 +207,31 @@ class _Writer:
             )
             return created, True, False
         data = _keeping(existing, part.data, part.keep)
+        if not self.may_manage_organisations and self.is_tenant(existing.pk):
+            changes = _guard(unit, "organisation", organisation_changes, organisation=existing, data=data)
+            if changes:
+                raise _UnitFailed([_tenant_refused(unit, existing, changes)])
         changed = _guard(unit, "organisation", organisation_update, actor=self.actor, organisation=existing, data=data)
         return existing, False, bool(changed)
+
+    def _check_move(self, unit: ImportUnit, service: Service, organisation: Organisation) -> None:
+        """Moving a service into or out of a tenant organisation changes that organisation: same rule."""
+        if service.organisation_id == organisation.pk or self.may_manage_organisations:
+            return
+        if self.is_tenant(service.organisation_id) or self.is_tenant(organisation.pk):
+            raise _UnitFailed(
+                [
+                    row_error(
+                        unit.row,
+                        "",
+                        service.name,
+                        f"サービス「{service.name}」を別の団体に移すことはできません。利用団体（メンバーのいる団体）に"
+                        "関わる移動には団体の管理権限が必要です。",
+                        f"The service {service.name} cannot be moved to another organisation: moving a service into "
+                        "or out of an organisation that has members needs the permission to manage organisations.",
+                    )
+                ]
+            )
 
     @staticmethod
     def _find(found: dict[tuple[str, str], Any], code: uuid.UUID | None, source: str, source_id: str) -> Any | None:
@@ -188,6 +240,43 @@ class _Writer:
         if source:
             return found.get((source, source_id))
         return None
+
+
+def may_manage_organisations(actor: AuditActor) -> bool:
+    """Whether this importer may change tenant organisations (docs/import-export.md).
+
+    A person needs ``organisation.manage``, as on the organisation pages. The command line runs as a
+    `SystemActor`: whoever runs it on the server is the operator, who holds every power anyway.
+    """
+    if isinstance(actor, Actor):
+        return actor.has(Perm.ORGANISATION_MANAGE)
+    return isinstance(actor, SystemActor)
+
+
+def _tenant_refused(unit: ImportUnit, organisation: Organisation, changes: list[str]) -> RowError:
+    column, value = unit.columns.get("organisation.name") or ("", organisation.name)
+    names = ", ".join(changes)
+    return row_error(
+        unit.row,
+        column,
+        value,
+        f"団体「{organisation.name}」はメンバーのいる利用団体です。取込みで変更するには団体の管理権限が必要です"
+        f"（変わる項目: {names}）。",
+        f"{organisation.name} is an organisation with members: an import may change it only for someone who may "
+        f"manage organisations (fields that would change: {names}).",
+    )
+
+
+def _confidential_kept(unit: ImportUnit, location: Location) -> RowError:
+    return row_error(
+        unit.row,
+        "",
+        str(location.code),
+        "この所在地は非公開（シェルターなど）のため、ファイルの内容を反映せずそのままにしました。変更は所在地のページで"
+        "行ってください。",
+        "This location is confidential (a shelter or similar), so it was left as it is and nothing from the file "
+        "was applied. Change it on the location's page.",
+    )
 
 
 def _org_key(part: OrganisationPart) -> tuple[str, str]:

@@ -44,10 +44,15 @@ def _folder() -> Path:
 
 
 def _clean_old(folder: Path) -> None:
+    """Remove the files of checks never imported: the uploaded file and its mapping file alike."""
     limit = time.time() - PENDING_LIFETIME
-    for file in folder.glob("*.upload"):
-        if file.stat().st_mtime < limit:
-            file.unlink(missing_ok=True)
+    for suffix in (".upload", ".mapping"):
+        for file in folder.glob(f"*{suffix}"):
+            try:
+                if file.stat().st_mtime < limit:
+                    file.unlink(missing_ok=True)
+            except FileNotFoundError:  # removed meanwhile by another check
+                continue
 
 
 def _discard(session: SessionBase) -> None:

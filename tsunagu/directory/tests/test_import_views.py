@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -89,3 +91,19 @@ def test_a_file_changed_on_disk_after_the_check_is_not_imported(curator):
     (uploads._folder() / f"{token}.upload").write_bytes(b"tampered")
     assert curator.post(confirm()).status_code == 302
     assert Service.objects.count() == 0
+
+
+def test_a_check_removes_expired_uploads_and_their_mapping_files(curator, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    folder = uploads._folder()
+    expired = time.time() - uploads.PENDING_LIFETIME - 60
+    stale = [folder / "stale.upload", folder / "stale.mapping", folder / "orphan.mapping"]
+    fresh = folder / "fresh.mapping"
+    for file in [*stale, fresh]:
+        file.write_bytes(b"id,name\n")
+    for file in stale:
+        os.utime(file, (expired, expired))
+    assert curator.post(start(), _upload()).status_code == 200
+    assert [file.name for file in stale if file.exists()] == []
+    assert fresh.exists()  # a file still within its hour stays
+    assert len(list(folder.glob("*.upload"))) == 1  # the file just checked

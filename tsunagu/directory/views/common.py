@@ -30,6 +30,7 @@ from tsunagu.directory.models import (
 from tsunagu.directory.schedules import Schedule as Hours
 from tsunagu.directory.schedules.describe import describe, text_says_it_all
 from tsunagu.directory.selectors import TERM_FIELDS, Freshness, freshness
+from tsunagu.directory.services import HISTORY_REDACTED, LOCATING_FIELDS
 
 PER_PAGE = 25
 MAX_PAGE = 10_000
@@ -156,6 +157,7 @@ _COLLECTION_LABELS = {
     "organization_id": gettext_noop("Organisation"),
     "area_code": gettext_noop("Municipality or ward"),
     "is_confidential": gettext_noop("The address is confidential"),
+    HISTORY_REDACTED: gettext_noop("Earlier values that could locate it, removed from this history"),
 }
 _CONFIDENTIAL_HISTORY = {"postal_code", "address_1", "address_2", "transportation", "latitude", "longitude"}
 _CHOICES = {"status": ServiceStatus, "fees": Fees, "location_type": LocationType}
@@ -274,8 +276,9 @@ def history_rows(
             if label not in created[key]:
                 created[key].append(label)
             continue
-        # A confidential location's address is recorded as changed, never with its values.
-        withheld = (
+        # A confidential location's address is recorded as changed, never with its values; and for a
+        # confidential location no value that could locate it is shown, even one recorded before.
+        withheld = (confidential and record.field_name in LOCATING_FIELDS) or (
             record.field_name in (*_CONFIDENTIAL_HISTORY, "confidential_address")
             and not record.previous_value
             and not record.replacement_value
@@ -287,8 +290,8 @@ def history_rows(
                 who=record.updated_by_label,
                 action=str(ChangeAction(record.action).label) if record.action in ChangeAction.values else "",
                 field=label,
-                before=names.show(record.field_name, record.previous_value),
-                after=names.show(record.field_name, record.replacement_value),
+                before="" if withheld else names.show(record.field_name, record.previous_value),
+                after="" if withheld else names.show(record.field_name, record.replacement_value),
                 withheld=withheld,
             )
         )

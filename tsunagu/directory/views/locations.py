@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tsunagu.accounts.access import actor_of, staff_required
@@ -116,6 +117,7 @@ def _location_form(
     return render(request, "directory/location_form.html", context, status=400 if request.method == "POST" else 200)
 
 
+@sensitive_post_parameters(*CONFIDENTIAL_FIELDS)
 @require_http_methods(["GET", "POST"])
 @staff_required(Perm.DIRECTORY_VIEW)
 def location_create_view(request: HttpRequest, code: UUID) -> HttpResponse:
@@ -123,6 +125,7 @@ def location_create_view(request: HttpRequest, code: UUID) -> HttpResponse:
     return _location_form(request, organisation=service.organisation, location=None, service=service)
 
 
+@sensitive_post_parameters(*CONFIDENTIAL_FIELDS)
 @require_http_methods(["GET", "POST"])
 @staff_required(Perm.DIRECTORY_VIEW)
 def location_edit_view(request: HttpRequest, code: UUID) -> HttpResponse:

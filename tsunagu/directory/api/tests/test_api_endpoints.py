@@ -377,6 +377,19 @@ def test_only_get_and_head(client: Client, directory: Directory, method: str) ->
     assert response.json()["error"] == "method_not_allowed"
 
 
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_a_write_from_a_csrf_checking_client_is_a_json_405_not_a_csrf_page(directory: Directory, method: str) -> None:
+    client = Client(enforce_csrf_checks=True)
+    for path in ("/services", f"/services/{directory.ibasho.code}", "/nothing"):
+        response = getattr(client, method)(f"{API}{path}", data="{}", content_type="application/json")
+        assert response.status_code == 405, path
+        assert response["Content-Type"] == "application/json"
+        assert response["Allow"] == "GET, HEAD"
+        assert response.json()["error"] == "method_not_allowed"
+        assert response["Access-Control-Allow-Origin"] == "*"
+        assert not response.cookies
+
+
 def test_head_answers_like_get_without_a_body(client: Client, directory: Directory) -> None:
     response = client.head(f"{API}/services/{directory.ibasho.code}")
     assert response.status_code == 200

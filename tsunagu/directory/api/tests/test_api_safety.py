@@ -57,10 +57,16 @@ def every_response(client: Client, directory: Directory) -> list[bytes]:
 
 
 def test_no_secret_of_a_confidential_location_reaches_any_response(client: Client, directory: Directory) -> None:
-    # The secrets are really in the database (the encrypted address decrypts to the canary, the old
-    # public address is in the change history), so only the API's own rules keep them out.
+    # The secrets are really in the database (the encrypted address decrypts to the canary, the
+    # shelter's name, description, phones and hours are stored), so only the API's own rules keep
+    # them out. The old public address of the location made confidential is not even in the change
+    # history any more: that was emptied when it became confidential (services.LOCATING_FIELDS).
     assert Location.objects.get(pk=directory.shelter.pk).confidential_address == directory.canaries[0]
-    assert any(directory.canaries[-2] in r.replacement_value for r in ChangeRecord.objects.all())
+    moved = Location.objects.get(name="旧相談室")
+    history = ChangeRecord.objects.filter(resource_code=moved.code)
+    assert history.filter(field_name="address_1").exists()
+    assert not any(directory.canaries[-2] in f"{r.previous_value}{r.replacement_value}" for r in history)
+    assert history.filter(field_name="history_redacted").exists()
     bodies = every_response(client, directory)
     text = "\n".join(body.decode() for body in bodies)
     assert str(directory.shelter.code) in text  # the location is there, as an id and a notice
