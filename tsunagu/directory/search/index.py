@@ -39,7 +39,7 @@ import datetime as dt
 import functools
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,9 +133,10 @@ def documents(service_ids: Sequence[int], *, indexed_on: dt.date) -> list[Docume
         "location__area__parent__name",
     ):
         service_id, name, kana, alternate, confidential, line_1, line_2, area, parent = row
-        shared_text[service_id].update((name, kana, alternate))
+        # A confidential location (a DV shelter) adds nothing: its real name would let a search for
+        # the shelter's name find the service, though every public view shows it only as 非公開.
         if not confidential:
-            shared_text[service_id].update((parent or "", area or "", line_1, line_2))
+            shared_text[service_id].update((name, kana, alternate, parent or "", area or "", line_1, line_2))
     sources = hours_sources({service.pk: service.is_24_hours for service in services})
     first, last = hours.window(indexed_on)
     result = []
@@ -337,7 +338,7 @@ def prune() -> int:
     return len(gone)
 
 
-def rebuild(*, stale_hours_only: bool = False, progress: bool = False) -> int:
+def rebuild(*, stale_hours_only: bool = False, progress: Callable[[int, int], None] | None = None) -> int:
     """Re-index every service (or only those whose opening-hours window is ending), in batches.
 
     Each batch commits on its own, so writers are never held up for the whole run and searches
@@ -349,8 +350,8 @@ def rebuild(*, stale_hours_only: bool = False, progress: bool = False) -> int:
     for chunk in _chunks(ids, BATCH):
         refresh(service_ids=chunk)
         done += len(chunk)
-        if progress:
-            print(f"indexed {done:,} / {len(ids):,}", flush=True)
+        if progress is not None:
+            progress(done, len(ids))
     prune()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

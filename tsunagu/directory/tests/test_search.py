@@ -224,6 +224,9 @@ def test_each_filter_alone(directory):
 
 
 def test_modified_after(directory, clock):
+    # Hours apart across midnight UTC: compared as moments, not as text in two time zones.
+    assert found(modified_after=NOW - dt.timedelta(hours=2), statuses=("inactive",)) == ["閉鎖した窓口"]
+    assert found(modified_after=NOW + dt.timedelta(minutes=1), statuses=("inactive",)) == []
     clock.move_to(NOW + dt.timedelta(days=2))
     make_service(name="新しい窓口", area_codes=("131041",))
     assert found(modified_after=NOW + dt.timedelta(days=1)) == ["新しい窓口"]

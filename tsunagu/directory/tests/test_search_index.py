@@ -127,7 +127,10 @@ def test_a_confidential_address_is_never_indexed():
     )
     assert Location.objects.get(pk=location.pk).confidential_address == secret
     service = make_service(organisation=organisation, name="DV相談", location_codes=(location.code,))
-    assert names("シェルター") == ["DV相談"]  # a confidential location's name is public
+    # Not its name either: the API and pages show a confidential location only as 非公開, so a
+    # search by the shelter's real name must not lead to the service.
+    assert names("シェルター") == []
+    assert names("DV相談") == ["DV相談"]  # the positive control: the service itself is indexed
     assert names(secret) == []
     assert names(secret[-2:]) == []  # the canary's 鶺鴒, found nowhere else
     # The canary's 鶺鴒 appears in nothing else the service is indexed by.
@@ -174,7 +177,8 @@ def test_rebuild_restores_a_damaged_index_and_prune_drops_deleted_services():
     assert names("残る窓口") == []
     Service.objects.filter(pk=gone.pk).delete()
     out = io.StringIO()
-    call_command("rebuild_search_index", stdout=out)
+    call_command("rebuild_search_index", verbosity=2, stdout=out)
+    assert "indexed 1 / 1" in out.getvalue()
     assert "1 services indexed" in out.getvalue()
     assert names("窓口") == ["残る窓口"]
     assert index_rows() == 1

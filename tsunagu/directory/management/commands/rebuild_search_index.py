@@ -27,5 +27,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
-        done = index.rebuild(stale_hours_only=options["stale_hours"], progress=options["verbosity"] > 1)
+
+        def progress(done: int, total: int) -> None:
+            self.stdout.write(f"indexed {done:,} / {total:,}")
+
+        done = index.rebuild(
+            stale_hours_only=options["stale_hours"], progress=progress if options["verbosity"] > 1 else None
+        )
         self.stdout.write(f"Search index: {done:,} services indexed in {time.monotonic() - started:.1f} s")
