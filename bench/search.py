@@ -52,9 +52,22 @@ from bench.search_data import AreaInfo, Generator, OrgSpec, ServiceSpec  # noqa:
 
 PG_URL = "postgresql://postgres@127.0.0.1:5432/tsunagu_bench_search"
 PER_PAGE = 20
-# Wednesday 9 December 2026, 14:00 in Tokyo: not a public holiday; office hours are open, evening
-# and weekend hours are not, so the open-now filter keeps part of the candidates.
-NOW = dt.datetime(2026, 12, 9, 14, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+
+
+def next_wednesday_afternoon() -> dt.datetime:
+    """14:00 in Tokyo on the first Wednesday after today that is not a public holiday: office hours
+    are open, evening and weekend hours are not, so the open-now filter keeps part of the candidates.
+    Relative to today because the index describes opening hours for a window starting yesterday."""
+    import jpholiday
+
+    tokyo = dt.timezone(dt.timedelta(hours=9))
+    day = dt.datetime.now(tokyo).date() + dt.timedelta(days=1)
+    while day.weekday() != 2 or jpholiday.is_holiday(day):
+        day += dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(14, 0), tzinfo=tokyo)
+
+
+NOW = next_wednesday_afternoon()
 BATCH = 2000
 
 # Query classes. "rare" is filled from the generated data (words used by few services).
@@ -167,7 +180,7 @@ def machine() -> dict[str, str]:
     try:
         meminfo = Path("/proc/meminfo").read_text()
         kb = int(meminfo.split("MemTotal:")[1].split()[0])
-        info["ram"] = f"{kb / 1024 / 1024:.0f} GB"
+        info["ram"] = f"{kb / 1024 / 1024:.1f} GiB"
         cpuinfo = Path("/proc/cpuinfo").read_text()
         info["cpu"] = cpuinfo.split("model name")[1].split(":", 1)[1].split("\n")[0].strip()
     except (OSError, IndexError, ValueError):
@@ -799,6 +812,27 @@ def area_pool() -> list[str]:
     return [*ranked[:3], ranked[len(ranked) // 2]]
 
 
+class GcWatch:
+    """Durations of the garbage collector's runs, per generation, while installed."""
+
+    def __init__(self) -> None:
+        self.durations: dict[int, list[float]] = {0: [], 1: [], 2: []}
+        self._start = 0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter_ns()
+        else:
+            self.durations[info["generation"]].append((time.perf_counter_ns() - self._start) / 1e6)
+
+    def summary(self) -> str:
+        return "; ".join(
+            f"generation {gen}: {len(values):,} runs, max {fmt_ms(max(values))} ms, total {fmt_ms(sum(values))} ms"
+            for gen, values in self.durations.items()
+            if values
+        )
+
+
 def measure(rows: list[Row], arms: Arms, reps: int, executions: int, baseline_executions: int) -> None:
     """Per execution, the arms run back to back in an order that rotates, so drift hits all alike."""
     for rep in range(reps):
@@ -941,7 +975,8 @@ def report(
         f"{args.baseline_executions} of them), each cell the median over repetitions (range in brackets); "
         f"`now` = {NOW.isoformat()}. Load average before the run {env['load_before']}, after "
         f"{env.get('load_after', '?')} (other work on the shared machine shows here). Application: commit "
-        f"{env['commit']}; search code (sha256 prefixes) {env['search_code']}.\n"
+        f"{env['commit']}; search code (sha256 prefixes) {env['search_code']}. Python's garbage collector "
+        f"during the timed loops (all arms): {env.get('gc', '?')}.\n"
     )
     rows_text = ", ".join(f"{name} {count:,}" for name, count in load.rows.items())
     out.append(
@@ -1111,7 +1146,11 @@ def run(args: argparse.Namespace) -> int:
             arms.naive(case)
             arms.naive(case, ordered=False)
     log("warmed up; measuring")
+    watch = GcWatch()
+    gc.callbacks.append(watch)
     measure(rows, arms, args.reps, args.executions, args.baseline_executions)
+    gc.callbacks.remove(watch)
+    env["gc"] = watch.summary()
 
     # What Sudachi costs a query the process has not seen.
     tokens_ms = []
