@@ -611,7 +611,7 @@ class Arms:
         self.index_statements: dict[Case, list[tuple[str, Any, bool]]] = {}
         self.page_ids: dict[Case, list[int]] = {}
         # Diagnostic: the selector's last step alone (loading the page's services for the cards).
-        self.cards_step: Callable[[list[int]], Any] | None = getattr(search, "_cards", None)
+        self.cards_step: Callable[[list[int]], Any] | None = getattr(search, "service_cards", None)
 
     def filters(self, case: Case) -> Any:
         if not case.filtered:
@@ -1019,9 +1019,9 @@ def report(
         "spelling variants, and text beyond name and description). *raw SQL*: every statement "
         "`services_search` sent for that search, replayed on a Django cursor with every row fetched; *index SQL*: "
         "only the statements on the index tables (the match query and the stale-hours probe); "
-        "*overhead* = selector median − raw SQL median (Python: query planning, model instances for the page). "
-        "*cards step*: the selector's last step alone (`selectors._cards(ids)`: the page's 20 services with their "
-        "phones, terms, areas, languages and schedules through the ORM, SQL included), timed in the same loop. "
+        "*overhead* = selector median − raw SQL median (Python: query planning, ranking, building the cards). "
+        "*cards step*: the selector's last step alone (`cards.service_cards(ids)`: the page's 20 services with their "
+        "phones, terms, areas, languages and schedules as plain values, SQL included), timed in the same loop. "
         "*naive*: `Service.objects.filter(Q(name__icontains=q) | Q(description__icontains=q))` restricted to the "
         "same statuses, in the model's default order, `[:20]`; with filters, joins on the areas served (the "
         "area, its containing areas, 全国) and the concern, then `open_now` in Python over the matches' "

@@ -157,8 +157,8 @@ def service_list(request: HttpRequest) -> JsonResponse:
         )
     page, per_page = _paging(params, max_per_page=MAX_PER_PAGE_MINIMAL if minimal else MAX_PER_PAGE)
     found = search_services(params, page=page, per_page=per_page, now=timezone.now())
-    # The search loads its page with the organisation (all a list item shows); full items need more.
-    services = selectors.services_in_order([s.pk for s in found.services], full=True) if full else found.services
+    # The search gives cards; HSDS items are serialised from the services loaded for them.
+    services = selectors.services_in_order([s.pk for s in found.services], full=full)
     if minimal:
         # HSDS asks for id and last_modified; name and status stay because its list schema requires them.
         contents = [hsds.service_minimal_to_hsds(s) for s in services]

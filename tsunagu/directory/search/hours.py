@@ -143,10 +143,24 @@ def _parsed(hours_json: str) -> Hours:
     return Hours.from_json(json.loads(hours_json))
 
 
+def rows_on(source: HoursSource, day: dt.date) -> list[ScheduleRow]:
+    """The schedules that apply on ``day``: the service's own valid ones, else its locations' valid ones."""
+    return [row for row in source.own if row.valid_on(day)] or [row for row in source.locations if row.valid_on(day)]
+
+
+def original_text(hours_json: str) -> str:
+    """The wording the hours were entered or imported with."""
+    return _parsed(hours_json).original_text
+
+
+def understood(source: HoursSource, day: dt.date) -> bool:
+    """Whether ``open_minutes`` for ``day`` rests on hours read completely, or on the 24-hours flag."""
+    return source.is_24_hours or any(_parsed(row.hours_json).parsed_completely for row in rows_on(source, day))
+
+
 def open_minutes(source: HoursSource, day: dt.date) -> Intervals:
     """The minutes of ``day`` at which the service is open (see the module docstring for which schedules)."""
-    chosen = [row for row in source.own if row.valid_on(day)] or [row for row in source.locations if row.valid_on(day)]
-    parsed = [_parsed(row.hours_json) for row in chosen]
+    parsed = [_parsed(row.hours_json) for row in rows_on(source, day)]
     if not any(schedule.parsed_completely for schedule in parsed):
         # No hours that can be read (or none at all): the flag is all there is to go on.
         return ((0, MINUTES_PER_DAY),) if source.is_24_hours else ()

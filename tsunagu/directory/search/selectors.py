@@ -13,7 +13,7 @@ How a search runs (a fixed number of queries whatever the number of matches):
    area itself) before prefecture-wide (its designated city or prefecture) before 全国, then kana
    and name. Matches beyond the cap follow in index (id) order, from one more query when a page
    reaches past the cap; ``total`` stops at the cap with ``total_is_lower_bound`` set.
-3. The page's services are loaded with what a card shows (``_cards``).
+3. The page's services are read as ``cards.ServiceCard`` (plain values, no model instances).
 
 Before step 2 a one-row query asks whether any service's opening-hours tokens are outside their
 window (search/hours.py); only then are such matches checked in Python (four queries more).
@@ -36,14 +36,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from tsunagu.accounts.models import Organisation
 from tsunagu.directory.areas.selectors import NATIONAL, areas_containing
-from tsunagu.directory.models import Attribute, Service, ServiceArea, ServiceStatus, TaxonomyTerm
+from tsunagu.directory.models import Service, ServiceStatus, TaxonomyTerm
 from tsunagu.directory.search import hours
 from tsunagu.directory.search import tokens as tk
+from tsunagu.directory.search.cards import ServiceCard, service_cards
 from tsunagu.directory.search.index import hours_sources
 from tsunagu.directory.search.text import MAX_QUERY_CHARS, normalise, query_tokens
 
@@ -95,7 +96,7 @@ class SearchFilters:
 
 @dataclass(frozen=True)
 class SearchResult:
-    services: list[Service]
+    services: list[ServiceCard]
     total: int  # number of matches; at most RANK_CAP unless paged beyond it (see total_is_lower_bound)
     total_is_lower_bound: bool
     page: int
@@ -473,25 +474,6 @@ def _any_stale(today: dt.date) -> bool:
 # --- The selector ---------------------------------------------------------------------------------
 
 
-def _cards(ids: Sequence[int]) -> list[Service]:
-    """The services in this order, with what a result card shows (six queries)."""
-    if not ids:
-        return []
-    services = (
-        Service.objects.filter(pk__in=ids)
-        .select_related("organisation")
-        .prefetch_related(
-            "phones",
-            Prefetch("attributes", queryset=Attribute.objects.select_related("taxonomy_term__taxonomy")),
-            Prefetch("service_areas", queryset=ServiceArea.objects.select_related("area")),
-            "languages",
-            "schedules",
-        )
-    )
-    by_id = {service.pk: service for service in services}
-    return [by_id[pk] for pk in ids if pk in by_id]
-
-
 def _plain(filters: SearchFilters, page: int, per_page: int) -> SearchResult:
     """The directory in kana order (no text, no filter): the index's own ordering table."""
     statuses = sorted(set(filters.statuses))
@@ -518,7 +500,9 @@ def _plain(filters: SearchFilters, page: int, per_page: int) -> SearchResult:
         total, lower = offset + len(ids) + more, more
     else:
         total, lower = RANK_CAP, True
-    return SearchResult(services=_cards(ids), total=total, total_is_lower_bound=lower, page=page, per_page=per_page)
+    return SearchResult(
+        services=service_cards(ids), total=total, total_is_lower_bound=lower, page=page, per_page=per_page
+    )
 
 
 def _open_in_python(plan: _Plan) -> list[int]:
@@ -579,4 +563,6 @@ def services_search(
             total = offset + limit + 1
         elif tail or offset == RANK_CAP:
             total, lower = offset + len(tail), False
-    return SearchResult(services=_cards(ids), total=total, total_is_lower_bound=lower, page=page, per_page=per_page)
+    return SearchResult(
+        services=service_cards(ids), total=total, total_is_lower_bound=lower, page=page, per_page=per_page
+    )

@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tsunagu.accounts.tests.factories import OrganisationFactory
-from tsunagu.directory.models import ServiceStatus, TaxonomyTerm
+from tsunagu.directory.models import Service, ServiceStatus, TaxonomyTerm
 from tsunagu.directory.schedules import TOKYO
 from tsunagu.directory.search import selectors
 from tsunagu.directory.search.selectors import SearchFilters, services_search
 from tsunagu.directory.search.text import normalise
-from tsunagu.directory.services import service_set_status
+from tsunagu.directory.services import PhoneData, service_set_status
 from tsunagu.directory.tests.factories import ACTOR, make_location, make_service
 
 pytestmark = pytest.mark.django_db
@@ -379,16 +379,16 @@ def test_a_search_runs_a_fixed_number_of_queries(count, django_assert_num_querie
             concerns=("mind-life", "work"),
             hours=WEEKDAYS,
         )
-    # The index query, the hours-window probe, then the page: services, phones, attributes (with
-    # terms and taxonomies), areas served, languages, schedules.
-    with django_assert_num_queries(8):
+    # The index query, the hours-window probe, then the page's cards: phones, attributes (with
+    # terms and taxonomies), areas served, languages, services, their locations, schedules.
+    with django_assert_num_queries(9):
         assert len(found("相談")) == count
     # + the area with its parents, + the taxonomy terms, + the organisation.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         result = found("相談", area_code="131041", concerns=("mind-life",), organisation_code=organisation.code)
         assert len(result) == count
     # The whole directory: a count and a page from the index, then the page's services.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert len(found()) == count
     # Nothing found: no page to load.
     with django_assert_num_queries(2):
@@ -397,11 +397,38 @@ def test_a_search_runs_a_fixed_number_of_queries(count, django_assert_num_querie
 
 def test_the_page_comes_with_what_a_card_shows(directory, django_assert_num_queries):
     result = services_search(text="相談", filters=SearchFilters(area_code="131041"))
+    assert result.services
+    wednesday = dt.datetime(2026, 12, 9, 14, 0, tzinfo=TOKYO)
     with django_assert_num_queries(0):
-        for service in result.services:
-            assert service.organisation.name
-            list(service.phones.all())
-            assert [a.taxonomy_term.taxonomy.key for a in service.attributes.all()]
-            [sa.area.name if sa.area else "全国" for sa in service.service_areas.all()]
-            list(service.languages.all())
-            list(service.schedules.all())
+        for card in result.services:
+            assert card.organisation_name and card.code
+            assert card.terms_of("concern")
+            assert card.areas or card.is_national
+            card.open_at(wednesday)
+            card.open_minutes_on(wednesday.date())
+            card.hours_texts(wednesday.date())
+
+
+def test_a_card_holds_the_values_of_its_service():
+    made = make_service(
+        name="よりそい相談",
+        area_codes=("131041", "312011"),
+        concerns=("mind-life", "work"),
+        people_served=("anyone", "carers"),
+        languages=("ja", "en", "vi"),
+        phones=(PhoneData(number="0120-000-111", description="通話無料"), PhoneData(number="03-0000-2222")),
+        hours=WEEKDAYS,
+    )
+    (card,) = services_search(text="よりそい").services
+    service = Service.objects.get(pk=card.pk)
+    assert card.pk == made.pk and len(card.phones) == 2 and len(card.languages) == 3
+    assert (card.name, card.code, card.organisation_name) == (service.name, service.code, service.organisation.name)
+    assert [p.number for p in card.phones] == [p.number for p in service.phones.order_by("position", "pk")]
+    assert sorted(card.languages) == sorted(service.languages.values_list("tag", flat=True))
+    assert {(t.taxonomy, t.key) for t in card.terms} == set(
+        service.attributes.values_list("taxonomy_term__taxonomy__key", "taxonomy_term__key")
+    )
+    assert card.is_national == service.service_areas.filter(area__isnull=True).exists()
+    assert {a.code for a in card.areas} == set(
+        service.service_areas.filter(area__isnull=False).values_list("area__code", flat=True)
+    )

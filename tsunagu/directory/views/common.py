@@ -29,6 +29,7 @@ from tsunagu.directory.models import (
 )
 from tsunagu.directory.schedules import Schedule as Hours
 from tsunagu.directory.schedules.describe import describe, text_says_it_all
+from tsunagu.directory.search.cards import ServiceCard
 from tsunagu.directory.selectors import TERM_FIELDS, Freshness, freshness
 from tsunagu.directory.services import HISTORY_REDACTED, LOCATING_FIELDS
 
@@ -90,14 +91,16 @@ FRESHNESS_LABELS = {
 }
 
 
-def freshness_of(service: Service, today: dt.date) -> dict[str, Any]:
+def freshness_of(service: Service | ServiceCard, today: dt.date) -> dict[str, Any]:
     state = freshness(service.assured_date, today)
     return {"state": str(state), "label": _(FRESHNESS_LABELS[state]), "date": service.assured_date}
 
 
-def kind_names(service: Service) -> list[str]:
-    """The service's kind of resource in the UI language, from the attributes its list prefetched."""
+def kind_names(service: Service | ServiceCard) -> list[str]:
+    """The service's kind of resource in the UI language, from its card or the attributes its list prefetched."""
     english = (get_language() or "ja").startswith("en")
+    if isinstance(service, ServiceCard):
+        return [term.name_en if english else term.name for term in service.terms_of("resource_kind")]
     attributes = getattr(service, "kind_attributes", None)
     if attributes is None:
         attributes = [a for a in service.attributes.all() if a.taxonomy_term.taxonomy.key == "resource_kind"]
