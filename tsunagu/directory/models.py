@@ -210,7 +210,11 @@ class Service(Provenance):
                 name="service_source_id_unique",
             ),
         ]
-        indexes = [models.Index(fields=["assured_date"], name="service_assured_date")]
+        indexes = [
+            models.Index(fields=["assured_date"], name="service_assured_date"),
+            # The HSDS API's modified_after (search.selectors._modified).
+            models.Index(fields=["updated_at"], name="service_updated_at"),
+        ]
 
     def __str__(self) -> str:
         return self.name
