@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tsunagu.accounts.models import Membership, Organisation, User
 from tsunagu.accounts.policy import Actor, Role
+from tsunagu.core.text import contains_any
 
 
 def roles_of_user(*, user: User) -> frozenset[Role]:
@@ -43,7 +44,7 @@ def actor_for(*, user: User, organisation_code: str | None) -> Actor:
 def organisation_list(*, query: str = "", type: str = "", active: bool | None = None) -> QuerySet[Organisation]:
     qs = Organisation.objects.all()
     if query:
-        qs = qs.filter(Q(name__icontains=query) | Q(name_kana__icontains=query))
+        qs = qs.filter(contains_any(query, "name", "name_kana"))
     if type:
         qs = qs.filter(type=type)
     if active is not None:

@@ -21,6 +21,7 @@ from typing import Any
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from tsunagu.accounts.models import Organisation
+from tsunagu.core.text import contains_any
 from tsunagu.core.validators import local_government_check_digit
 from tsunagu.directory.models import (
     Area,
@@ -167,7 +168,7 @@ def organisation_list(*, query: str = "") -> QuerySet[Organisation]:
         services_count=Count("services", filter=~Q(services__status=ServiceStatus.DEFUNCT))
     )
     if query:
-        qs = qs.filter(Q(name__icontains=query) | Q(name_kana__icontains=query))
+        qs = qs.filter(contains_any(query, "name", "name_kana"))
     return qs.order_by("name_kana", "name")
 
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from tsunagu.accounts.models import Organisation
+from tsunagu.core.text import contains_any
 from tsunagu.directory.hsds import (
     history_codes,
     history_for,
@@ -66,7 +67,7 @@ def histories(services: Sequence[Service]) -> dict[uuid.UUID, list[ChangeRecord]
 def listed_organisations(*, search: str = "") -> QuerySet[Organisation]:
     organisations = Organisation.objects.filter(Exists(listed_services().filter(organisation=OuterRef("pk"))))
     if search:
-        organisations = organisations.filter(Q(name__icontains=search) | Q(name_kana__icontains=search))
+        organisations = organisations.filter(contains_any(search, "name", "name_kana"))
     return organisations.order_by("name_kana", "name", "id")
 
 
