@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from tsunagu.directory.api.params import BadParameter, Params
 from tsunagu.directory.api.selectors import LISTED_STATUSES
 from tsunagu.directory.models import Area, ServiceStatus, Taxonomy, TaxonomyTerm
-from tsunagu.directory.search.selectors import SearchFilters, SearchResult, services_search
+from tsunagu.directory.search.selectors import SearchFilters, SearchResult, service_ids_search, services_search
 
 #: Our vocabulary filters: parameter → taxonomy key (vocabularies.py).
 TERM_PARAMS: dict[str, str] = {
@@ -148,6 +148,7 @@ def search_service_ids(params: Params, *, now: dt.datetime) -> MatchedServices |
     text, filters = service_filters(params)
     if not SERVICE_FILTER_PARAMS & set(params.query):
         return None
-    result = services_search(text=text, filters=filters, page=1, per_page=LINK_SEARCH_LIMIT, now=now)
-    ids = [service.pk for service in result.services]
-    return MatchedServices(ids=ids, total_is_lower_bound=result.total_is_lower_bound or result.total > len(ids))
+    result = service_ids_search(text=text, filters=filters, page=1, per_page=LINK_SEARCH_LIMIT, now=now)
+    return MatchedServices(
+        ids=result.ids, total_is_lower_bound=result.total_is_lower_bound or result.total > len(result.ids)
+    )

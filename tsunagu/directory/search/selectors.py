@@ -95,6 +95,13 @@ class SearchFilters:
 
 
 @dataclass(frozen=True)
+class IdsResult:
+    ids: list[int]
+    total: int
+    total_is_lower_bound: bool
+
+
+@dataclass(frozen=True)
 class SearchResult:
     services: list[ServiceCard]
     total: int  # number of matches; at most RANK_CAP unless paged beyond it (see total_is_lower_bound)
@@ -474,7 +481,7 @@ def _any_stale(today: dt.date) -> bool:
 # --- The selector ---------------------------------------------------------------------------------
 
 
-def _plain(filters: SearchFilters, page: int, per_page: int) -> SearchResult:
+def _plain(filters: SearchFilters, page: int, per_page: int) -> IdsResult:
     """The directory in kana order (no text, no filter): the index's own ordering table."""
     statuses = sorted(set(filters.statuses))
     if connection.vendor == "postgresql":
@@ -500,9 +507,7 @@ def _plain(filters: SearchFilters, page: int, per_page: int) -> SearchResult:
         total, lower = offset + len(ids) + more, more
     else:
         total, lower = RANK_CAP, True
-    return SearchResult(
-        services=service_cards(ids), total=total, total_is_lower_bound=lower, page=page, per_page=per_page
-    )
+    return IdsResult(ids=ids, total=total, total_is_lower_bound=lower)
 
 
 def _open_in_python(plan: _Plan) -> list[int]:
@@ -523,13 +528,32 @@ def services_search(
     per_page: int = 20,
     now: dt.datetime | None = None,
 ) -> SearchResult:
-    """Services matching ``text`` and ``filters``, best first (see the module docstring)."""
+    """Services matching ``text`` and ``filters``, best first (see the module docstring), as cards."""
+    found = service_ids_search(text=text, filters=filters, page=page, per_page=per_page, now=now)
+    return SearchResult(
+        services=service_cards(found.ids),
+        total=found.total,
+        total_is_lower_bound=found.total_is_lower_bound,
+        page=page,
+        per_page=per_page,
+    )
+
+
+def service_ids_search(
+    *,
+    text: str = "",
+    filters: SearchFilters = SearchFilters(),
+    page: int = 1,
+    per_page: int = 20,
+    now: dt.datetime | None = None,
+) -> IdsResult:
+    """As ``services_search``, but only the services' primary keys (for callers that load their own)."""
     if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
         raise ValueError(f"page must be ≥ 1 and per_page within 1–{MAX_PER_PAGE}")
     now = now or timezone.now()
     if query_tokens(text).is_empty and not filters.narrows():
         return _plain(filters, page, per_page)
-    empty = SearchResult(services=[], total=0, total_is_lower_bound=False, page=page, per_page=per_page)
+    empty = IdsResult(ids=[], total=0, total_is_lower_bound=False)
     plan = _plan(text, filters, now)
     if isinstance(plan.everything, tk.Nothing):
         return empty
@@ -563,6 +587,4 @@ def services_search(
             total = offset + limit + 1
         elif tail or offset == RANK_CAP:
             total, lower = offset + len(tail), False
-    return SearchResult(
-        services=service_cards(ids), total=total, total_is_lower_bound=lower, page=page, per_page=per_page
-    )
+    return IdsResult(ids=ids, total=total, total_is_lower_bound=lower)
