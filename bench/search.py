@@ -124,7 +124,7 @@ def mb(size: int) -> str:
 # database
 
 
-def prepare_database(pg: bool, pg_url: str = PG_URL) -> str:
+def prepare_database(pg: bool, pg_url: str = PG_URL, *, keep: bool = False) -> str:
     var_dir = os.environ.get("TSUNAGU_VAR_DIR")
     if not var_dir:
         sys.exit("Set TSUNAGU_VAR_DIR (e.g. /tmp/tsunagu-bench) and run scripts/init-local-keys first.")
@@ -135,7 +135,9 @@ def prepare_database(pg: bool, pg_url: str = PG_URL) -> str:
     name = str(config["NAME"])
     if "bench" not in Path(name).name:
         sys.exit(f"The benchmark recreates its database; its name must contain 'bench' (got {name!r}).")
-    if not pg:
+    if keep:
+        pass  # --reuse: the data of an earlier run stays
+    elif not pg:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(name + suffix).unlink(missing_ok=True)
     else:
@@ -222,6 +224,7 @@ class LoadReport:
     checked: int = 0
     tail_counts: dict[str, int] = field(default_factory=dict)
     services: int = 0
+    reused: bool = False
 
 
 class BenchActor:
@@ -979,6 +982,8 @@ def report(
         f"during the timed loops (all arms): {env.get('gc', '?')}.\n"
     )
     rows_text = ", ".join(f"{name} {count:,}" for name, count in load.rows.items())
+    if load.reused:
+        rows_text += " (data, index and load figures from an earlier run of the same size and seed, `--reuse`)"
     out.append(
         f"**Data.** {rows_text}. Areas loaded in {load.areas_s:.1f} s; services generated in "
         f"{load.generate_s:.1f} s (Python) and written in {load.insert_s:.1f} s "
@@ -1098,29 +1103,53 @@ def report(
 # --------------------------------------------------------------------------------------------------
 
 
+def _state_file(pg: bool) -> Path:
+    """Where a run records its load, for ``--reuse``."""
+    return Path(os.environ["TSUNAGU_VAR_DIR"]) / f"bench_search.{'postgresql' if pg else 'sqlite'}.json"
+
+
+def _reusable(args: argparse.Namespace) -> LoadReport | None:
+    state = _state_file(args.pg)
+    if not args.reuse or not state.exists():
+        return None
+    saved = json.loads(state.read_text())
+    if (saved.get("n"), saved.get("seed")) != (args.n, args.seed):
+        return None
+    return LoadReport(**saved["load"])
+
+
 def run(args: argparse.Namespace) -> int:
-    url = prepare_database(args.pg, args.pg_url)
+    reused = _reusable(args)
+    url = prepare_database(args.pg, args.pg_url, keep=reused is not None)
     env = machine()
     log(f"search benchmark on {env['database']} ({url.split('@')[-1]}), {args.n:,} services")
     from django.db import connection
 
-    load = LoadReport()
-    load_areas(load)
-    log(f"areas loaded in {load.areas_s:.1f} s; generating")
-    sample = generate_and_load(args.n, args.seed, args.via_save, load)
-    load.rows = count_rows()
-    log(f"generated {load.generate_s:.1f} s, written {load.insert_s:.1f} s; checking equivalence")
-    load.checked = check_equivalence(sample)
-
     from tsunagu.directory.search import index, selectors
     from tsunagu.directory.search import text as search_text
 
-    gc.collect()
-    start = time.perf_counter()
-    index.rebuild()
-    load.rebuild_s = time.perf_counter() - start
-    log(f"index rebuilt in {load.rebuild_s:.1f} s")
-    load.analyze_s = analyze()
+    if reused is not None:
+        load = reused
+        load.reused = True
+        if count_rows().get("services") != args.n:
+            sys.exit("--reuse: the database does not hold the services of the recorded run; run without --reuse")
+        log("reusing the data and index of an earlier run (--reuse)")
+    else:
+        _state_file(args.pg).unlink(missing_ok=True)
+        load = LoadReport()
+        load_areas(load)
+        log(f"areas loaded in {load.areas_s:.1f} s; generating")
+        sample = generate_and_load(args.n, args.seed, args.via_save, load)
+        load.rows = count_rows()
+        log(f"generated {load.generate_s:.1f} s, written {load.insert_s:.1f} s; checking equivalence")
+        load.checked = check_equivalence(sample)
+        gc.collect()
+        start = time.perf_counter()
+        index.rebuild()
+        load.rebuild_s = time.perf_counter() - start
+        log(f"index rebuilt in {load.rebuild_s:.1f} s")
+        load.analyze_s = analyze()
+        _state_file(args.pg).write_text(json.dumps({"n": args.n, "seed": args.seed, "load": load.__dict__}))
 
     sizes = measure_sizes(index_relations(index, connection.vendor))
     log(f"index {mb(sizes.index)}, table {mb(sizes.table)}")
@@ -1213,6 +1242,11 @@ def main() -> None:
     )
     parser.add_argument("--inclusion-page", type=int, default=1000, help="page size for the inclusion check")
     parser.add_argument("--json", type=Path, help="also write the raw numbers to this file")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the data and index of the last complete run with the same --n and --seed (no reload)",
+    )
     args = parser.parse_args()
     if args.n is None:
         args.n = 300_000 if args.large else 100_000

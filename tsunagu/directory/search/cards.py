@@ -10,14 +10,16 @@ values; a page that needs the whole service (the detail pages, the HSDS API) loa
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from tsunagu.directory.models import Attribute, Language, Phone, Service, ServiceArea
+from django.db import connection
+
 from tsunagu.directory.search import hours as opening
-from tsunagu.directory.search.index import hours_sources
 
 
 @dataclass(frozen=True)
@@ -93,82 +95,121 @@ class ServiceCard:
         return opening.understood(self.hours, day)
 
 
+# Three statements, written once, the same on both databases: the services, their parts (phones,
+# languages, areas served, taxonomy terms: one UNION ALL), and the schedules that decide when they
+# are open (their own and their locations'). Plain SQL, because building the equivalent ORM
+# querysets cost more than running them (docs/performance.md).
+_SERVICES_SQL = """
+SELECT s.id, s.code, s.name, s.name_kana, s.description, o.name, o.code, s.status, s.is_crisis_line,
+       s.is_24_hours, s.fees, s.fees_description, s.accepts_referrals, s.interpreter_available,
+       s.assured_date, s.url, s.email
+FROM directory_service s JOIN accounts_organisation o ON o.id = s.organisation_id
+WHERE s.id {ids}
+"""
+_PARTS_SQL = """
+SELECT 'p', p.service_id, p.number, p.extension, p.type, p.description, p.position, p.id
+FROM directory_phone p WHERE p.service_id {ids}
+UNION ALL
+SELECT 'l', l.service_id, l.tag, '', '', '', 0, l.id FROM directory_language l WHERE l.service_id {ids}
+UNION ALL
+SELECT 'a', sa.service_id, a.code, a.name, '', '', 0, sa.id
+FROM directory_servicearea sa LEFT JOIN directory_area a ON a.id = sa.area_id WHERE sa.service_id {ids}
+UNION ALL
+SELECT 't', at.service_id, tx.key, tt.key, tt.name, tt.name_en, tt.position, at.id
+FROM directory_attribute at
+JOIN directory_taxonomyterm tt ON tt.id = at.taxonomy_term_id AND tt.is_active
+JOIN directory_taxonomy tx ON tx.id = tt.taxonomy_id
+WHERE at.service_id {ids}
+"""
+_HOURS_SQL = """
+SELECT sc.service_id, 0, sc.hours, sc.valid_from, sc.valid_to FROM directory_schedule sc WHERE sc.service_id {ids}
+UNION ALL
+SELECT sl.service_id, 1, sc.hours, sc.valid_from, sc.valid_to
+FROM directory_serviceatlocation sl JOIN directory_schedule sc ON sc.location_id = sl.location_id
+WHERE sl.service_id {ids}
+"""
+
+
+def _fetch(template: str, ids: list[int]) -> list[tuple[Any, ...]]:
+    param: Any
+    if connection.vendor == "postgresql":
+        sql, param = template.format(ids="= ANY(%s)"), ids
+    else:
+        sql, param = template.format(ids="IN (SELECT value FROM json_each(%s))"), json.dumps(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param] * template.count("{ids}"))
+        return list(cursor.fetchall())
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
 def service_cards(ids: Sequence[int]) -> list[ServiceCard]:
-    """Cards for these services, in this order (missing ids are skipped). Seven small queries."""
+    """Cards for these services, in this order (missing ids are skipped). Three statements."""
     if not ids:
         return []
-    wanted = list(dict.fromkeys(ids))
-    phones: Mapping[int, list[CardPhone]] = defaultdict(list)
-    for service_id, number, extension, kind, description in (
-        Phone.objects.filter(service_id__in=wanted)
-        .order_by("position", "pk")
-        .values_list("service_id", "number", "extension", "type", "description")
-    ):
-        phones[service_id].append(CardPhone(number, extension, kind, description))
-    terms: Mapping[int, list[CardTerm]] = defaultdict(list)
-    for service_id, taxonomy, key, name, name_en in (
-        Attribute.objects.filter(service_id__in=wanted, taxonomy_term__is_active=True)
-        .order_by("taxonomy_term__position", "taxonomy_term__key")
-        .values_list(
-            "service_id",
-            "taxonomy_term__taxonomy__key",
-            "taxonomy_term__key",
-            "taxonomy_term__name",
-            "taxonomy_term__name_en",
-        )
-    ):
-        terms[service_id].append(CardTerm(taxonomy, key, name, name_en))
-    areas: Mapping[int, list[CardArea]] = defaultdict(list)
+    wanted = list(dict.fromkeys(int(pk) for pk in ids))
+    phones: dict[int, list[tuple[int, int, CardPhone]]] = defaultdict(list)
+    languages: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    areas: dict[int, list[CardArea]] = defaultdict(list)
     national: set[int] = set()
-    for service_id, code, name in (
-        ServiceArea.objects.filter(service_id__in=wanted)
-        .order_by("area__code")
-        .values_list("service_id", "area__code", "area__name")
-    ):
-        if code is None:
-            national.add(service_id)
+    terms: dict[int, list[tuple[int, str, CardTerm]]] = defaultdict(list)
+    for kind, service_id, a, b, c, d, position, row_id in _fetch(_PARTS_SQL, wanted):
+        if kind == "p":
+            phones[service_id].append((position, row_id, CardPhone(a, b, c, d)))
+        elif kind == "l":
+            languages[service_id].append((row_id, a))
+        elif kind == "a":
+            if a is None:
+                national.add(service_id)
+            else:
+                areas[service_id].append(CardArea(a, b))
         else:
-            areas[service_id].append(CardArea(code, name))
-    languages: Mapping[int, list[str]] = defaultdict(list)
-    for service_id, tag in (
-        Language.objects.filter(service_id__in=wanted).order_by("pk").values_list("service_id", "tag")
-    ):
-        languages[service_id].append(tag)
-    rows = Service.objects.filter(pk__in=wanted).values_list(
-        "pk",
-        "code",
-        "name",
-        "name_kana",
-        "description",
-        "organisation__name",
-        "organisation__code",
-        "status",
-        "is_crisis_line",
-        "is_24_hours",
-        "fees",
-        "fees_description",
-        "accepts_referrals",
-        "interpreter_available",
-        "assured_date",
-        "url",
-        "email",
-    )
-    by_id = {row[0]: row for row in rows}
-    sources = hours_sources({pk: bool(row[9]) for pk, row in by_id.items()})
+            terms[service_id].append((position, b, CardTerm(a, b, c, d)))
+    own: dict[int, list[opening.ScheduleRow]] = defaultdict(list)
+    at_locations: dict[int, list[opening.ScheduleRow]] = defaultdict(list)
+    for service_id, via_location, hours_json, valid_from, valid_to in _fetch(_HOURS_SQL, wanted):
+        schedule = opening.ScheduleRow.of(json.loads(hours_json), _date(valid_from), _date(valid_to))
+        (at_locations if via_location else own)[service_id].append(schedule)
+    by_id = {row[0]: row for row in _fetch(_SERVICES_SQL, wanted)}
     cards = []
     for pk in wanted:
         row = by_id.get(pk)
         if row is None:
             continue
+        is_24_hours = bool(row[9])
         cards.append(
             ServiceCard(
-                *row,
-                phones=tuple(phones.get(pk, ())),
-                terms=tuple(terms.get(pk, ())),
-                areas=tuple(areas.get(pk, ())),
+                pk=pk,
+                code=_uuid(row[1]),
+                name=row[2],
+                name_kana=row[3],
+                description=row[4],
+                organisation_name=row[5],
+                organisation_code=_uuid(row[6]),
+                status=row[7],
+                is_crisis_line=bool(row[8]),
+                is_24_hours=is_24_hours,
+                fees=row[10],
+                fees_description=row[11],
+                accepts_referrals=bool(row[12]),
+                interpreter_available=bool(row[13]),
+                assured_date=_date(row[14]),
+                url=row[15],
+                email=row[16],
+                phones=tuple(phone for _p, _i, phone in sorted(phones[pk], key=lambda x: x[:2])),
+                terms=tuple(term for _p, _k, term in sorted(terms[pk], key=lambda x: x[:2])),
+                areas=tuple(sorted(areas[pk], key=lambda area: area.code)),
                 is_national=pk in national,
-                languages=tuple(languages.get(pk, ())),
-                hours=sources[pk],
+                languages=tuple(tag for _i, tag in sorted(languages[pk])),
+                hours=opening.HoursSource.of(own=own[pk], locations=at_locations[pk], is_24_hours=is_24_hours),
             )
         )
     return cards

@@ -379,16 +379,16 @@ def test_a_search_runs_a_fixed_number_of_queries(count, django_assert_num_querie
             concerns=("mind-life", "work"),
             hours=WEEKDAYS,
         )
-    # The index query, the hours-window probe, then the page's cards: phones, attributes (with
-    # terms and taxonomies), areas served, languages, services, their locations, schedules.
-    with django_assert_num_queries(9):
+    # The index query, the hours-window probe, then the page's cards: their parts (phones,
+    # languages, areas served, terms), the schedules (own and their locations'), the services.
+    with django_assert_num_queries(5):
         assert len(found("相談")) == count
     # + the area with its parents, + the taxonomy terms, + the organisation.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(8):
         result = found("相談", area_code="131041", concerns=("mind-life",), organisation_code=organisation.code)
         assert len(result) == count
-    # The whole directory: a count and a page from the index, then the page's services.
-    with django_assert_num_queries(9):
+    # The whole directory: a count and a page from the index, then the page's cards.
+    with django_assert_num_queries(5):
         assert len(found()) == count
     # Nothing found: no page to load.
     with django_assert_num_queries(2):
