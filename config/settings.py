@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tsunagu.audit",
     "tsunagu.accounts",
     "tsunagu.directory",
+    "tsunagu.portal",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -80,8 +81,11 @@ MIDDLEWARE = [
     # /api/hsds/ only: drops cookies before the session middleware, rate-limits, adds CORS (docs/api.md).
     "tsunagu.directory.api.middleware.PublicApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Portal: language from the URL prefix; staff pages and the API: the language cookie.
+    "tsunagu.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # やさしい日本語 (/ja-easy/): furigana on the kanji of portal pages (tsunagu/portal/furigana.py).
+    "tsunagu.portal.middleware.FuriganaMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -172,6 +176,11 @@ OTP_TOTP_ISSUER = env.str("TSUNAGU_OTP_ISSUER", "tsunagu")
 # The public HSDS API: requests per minute per client address (IPv6: per /64), docs/api.md.
 TSUNAGU_API_RATE_LIMIT_PER_MINUTE = env.int("TSUNAGU_API_RATE_LIMIT_PER_MINUTE", 120, minimum=1)
 
+# The portal's quick exit 「すぐに閉じる」 leaves for this neutral page (docs/portal.md, "Quick exit").
+TSUNAGU_QUICK_EXIT_URL = env.str("TSUNAGU_QUICK_EXIT_URL", "https://www.jma.go.jp/bosai/forecast/")
+if not TSUNAGU_QUICK_EXIT_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("TSUNAGU_QUICK_EXIT_URL must be an http(s) address")
+
 # Sessions: server-side, 30-minute idle and 12-hour absolute limits (security.md, 7.3.1/7.3.2).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 TSUNAGU_SESSION_IDLE_SECONDS = env.int("TSUNAGU_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=120) * 60
@@ -235,7 +244,19 @@ if PRODUCTION:
 
 # Internationalisation: Japanese by default, full English.
 LANGUAGE_CODE = "ja"
-LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
+# The portal is offered in all of these (URL prefixes, docs/portal.md); "ja-easy" is やさしい日本語,
+# whose catalog overrides some Japanese strings and otherwise falls back to Japanese.
+LANGUAGES = [
+    ("ja", _("Japanese")),
+    ("ja-easy", _("Easy Japanese")),
+    ("en", _("English")),
+    ("zh-hans", _("Simplified Chinese")),
+    ("ko", _("Korean")),
+    ("vi", _("Vietnamese")),
+    ("pt-br", _("Brazilian Portuguese")),
+]
+#: The staff pages are translated into these (the language menu in templates/base.html).
+STAFF_LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Tokyo"

@@ -1,16 +1,19 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from tsunagu.core import views as core_views
 
 urlpatterns = [
-    path("", core_views.home_view, name="home"),
     path("healthz", core_views.healthz_view, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("staff/", include("tsunagu.accounts.urls")),
     path("staff/directory/", include("tsunagu.directory.urls")),
+    path("staff/portal/", include("tsunagu.portal.urls_staff")),
     path("api/hsds/", include("tsunagu.directory.api.urls")),
 ]
+# The public portal: Japanese at /, other languages under their prefix (/en/, /ja-easy/ …).
+urlpatterns += i18n_patterns(path("", include("tsunagu.portal.urls")), prefix_default_language=False)
 
 handler403 = "tsunagu.core.views.error_403"
 handler404 = "tsunagu.core.views.error_404"

@@ -11,12 +11,18 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.matrix import ADMIN, AUDITOR, LOGIN, ORG, UNKNOWN, Row, _membership, _target_user, everyone, only, staff
-from tests.matrix_rows import directory_imports, directory_staff, hsds_api
+from tests.matrix_rows import (
+    directory_imports,
+    directory_staff,
+    hsds_api,
+    portal_finder,
+    portal_selfcheck,
+    portal_shell,
+)
 from tsunagu.accounts.tests.personas import ALL, ANONYMOUS, STAFF, World
 from tsunagu.audit.models import AuditEvent
 
 FOUNDATION_ROWS: list[Row] = [
-    Row("home", {ANONYMOUS: 200, **dict.fromkeys(STAFF, 302)}),
     Row("healthz", everyone(200)),
     Row("set_language", everyone(302), method="post", data=lambda w: {"language": "en", "next": "/"}),
     Row("accounts:login", {ANONYMOUS: 200, **dict.fromkeys(STAFF, 302)}),
@@ -54,7 +60,15 @@ FOUNDATION_ROWS: list[Row] = [
     Row("accounts:audit_verify", only(AUDITOR, 200), method="post"),
 ]
 
-ROWS: list[Row] = [*FOUNDATION_ROWS, *directory_staff.ROWS, *directory_imports.ROWS, *hsds_api.ROWS]
+ROWS: list[Row] = [
+    *FOUNDATION_ROWS,
+    *directory_staff.ROWS,
+    *directory_imports.ROWS,
+    *hsds_api.ROWS,
+    *portal_shell.ROWS,
+    *portal_finder.ROWS,
+    *portal_selfcheck.ROWS,
+]
 
 
 def _url_names(resolver: URLResolver, namespace: str = "") -> set[str]:

@@ -50,10 +50,13 @@ class Perm(StrEnum):
     # See a confidential location's address (DV shelters) of any organisation. Members of the owning
     # organisation who may edit it see it too (directory/access.py).
     DIRECTORY_CONFIDENTIAL_VIEW = "directory.confidential.view"
+    # The public portal (tsunagu/portal): edit the reading override dictionary of やさしい日本語 furigana.
+    PORTAL_READINGS_EDIT = "portal.readings.edit"
 
 
 _EVERY_STAFF = {Perm.DASHBOARD_VIEW, Perm.DIRECTORY_VIEW}
-_DIRECTORY_CURATOR = {Perm.DIRECTORY_EDIT_ANY, Perm.DIRECTORY_IMPORT}
+# The curators of the public directory also curate what the portal shows about it.
+_DIRECTORY_CURATOR = {Perm.DIRECTORY_EDIT_ANY, Perm.DIRECTORY_IMPORT, Perm.PORTAL_READINGS_EDIT}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.COUNSELLOR: frozenset(_EVERY_STAFF),

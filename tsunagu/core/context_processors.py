@@ -5,4 +5,8 @@ from django.http import HttpRequest
 
 
 def site(request: HttpRequest) -> dict[str, object]:
-    return {"TSUNAGU_DEMO": settings.TSUNAGU_DEMO, "actor": getattr(request, "actor", None)}
+    return {
+        "TSUNAGU_DEMO": settings.TSUNAGU_DEMO,
+        "STAFF_LANGUAGES": settings.STAFF_LANGUAGES,
+        "actor": getattr(request, "actor", None),
+    }

@@ -4,7 +4,10 @@ import ipaddress
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 
 from tsunagu.core import request_context
@@ -55,3 +58,25 @@ class NoStoreMiddleware:
             # "private" makes patch_cache_control drop any "public" a view set.
             patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
         return response
+
+
+#: Paths whose language comes from the language cookie or the browser (staff pages, the API), not
+#: from a URL prefix; they are offered in STAFF_LANGUAGES only.
+_COOKIE_LANGUAGE_PREFIXES = ("/staff/", "/api/", "/i18n/", "/healthz", "/static/")
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Public pages take their language from the URL prefix (none means Japanese), so choosing a
+    language needs no cookie. Staff pages and the API keep the language cookie or the browser's
+    preference, limited to ``settings.STAFF_LANGUAGES`` (English for any other preference)."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        if not request.path_info.startswith(_COOKIE_LANGUAGE_PREFIXES):
+            super().process_request(request)
+            return
+        language = translation.get_language_from_request(request, check_path=False)
+        staff = [code for code, _name in settings.STAFF_LANGUAGES]
+        if language not in staff:
+            language = settings.LANGUAGE_CODE if language.split("-")[0] == settings.LANGUAGE_CODE else staff[-1]
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 
@@ -16,13 +16,6 @@ def healthz_view(request: HttpRequest) -> HttpResponse:
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
         return JsonResponse({"status": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
-
-
-@require_GET
-def home_view(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("accounts:dashboard")
-    return render(request, "core/home.html")
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
