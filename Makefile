@@ -51,3 +51,11 @@ messages: install
 
 clean:
 	rm -rf $(VENV) var/static var/test*.sqlite3*
+
+# Public portal: page weight and Lighthouse (mobile) with 100,000 services (bench/README.md).
+# BENCH_ARGS=--reuse keeps the database of an earlier run; the results go to stdout as Markdown.
+.PHONY: bench-portal
+bench-portal: install
+	@bash scripts/install-lighthouse
+	@export TSUNAGU_VAR_DIR="$${TSUNAGU_VAR_DIR:-$(CURDIR)/var/bench}" && $(PYTHON) scripts/init-local-keys >/dev/null \
+		&& $(PY) bench/portal.py $(BENCH_ARGS)
