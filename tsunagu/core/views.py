@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import select_template
 from django.views.decorators.http import require_GET
 
 
@@ -22,8 +23,15 @@ def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return render(request, "403.html", status=403)
 
 
+#: Paths of the staff pages and the API; any other unknown address is the public portal's.
+_STAFF_PREFIXES = ("/staff/", "/api/", "/i18n/", "/static/")
+
+
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "404.html", status=404)
+    """Staff pages get the staff frame; anything else the portal's frame (crisis banner, quick exit),
+    when the portal is installed (a template name, not an import: core imports no other app)."""
+    names = ["404.html"] if request.path.startswith(_STAFF_PREFIXES) else ["portal/404.html", "404.html"]
+    return HttpResponse(select_template(names).render({}, request), status=404)
 
 
 def error_500(request: HttpRequest) -> HttpResponse:

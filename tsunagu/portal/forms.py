@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tsunagu.portal.selectors import FINDER_CHANNELS, PRINT_LIMIT, Choice
 
@@ -28,7 +29,7 @@ FOR_WHOM = {
     "friend": _("A friend or someone I know"),
 }
 FINDER_CHANNEL_LABELS = {
-    "phone": _("Phone"),
+    "phone": pgettext_lazy("way to reach", "Phone"),
     "line": _("LINE"),
     "chat": _("Chat"),
     "visit": _("In person"),
