@@ -883,6 +883,12 @@ def statement_label(sql: str) -> str:
         if "hours_from >" in sql and sql.rstrip().endswith("LIMIT 1"):
             return "index: stale-hours probe"
         return "index: matches"
+    if "FROM directory_phone p" in sql:
+        return "cards: parts (phones, languages, areas, terms)"
+    if "FROM directory_schedule sc" in sql:
+        return "cards: schedules"
+    if "JOIN accounts_organisation o" in sql:
+        return "cards: services"
     match = re.search(r'FROM "(\w+)"', sql)
     return match[1].removeprefix("directory_") if match else sql[:30]
 
