@@ -573,13 +573,24 @@ def lighthouse_run(url: str, out: Path) -> dict[str, Any]:
         f"--output-path={out}",
         "--quiet",
     ]
-    subprocess.run(command, check=True, env=os.environ | {"CHROME_PATH": CHROME}, cwd=LIGHTHOUSE_DIR)
+    _lighthouse(command)
     return dict(json.loads(out.read_text()))
+
+
+def _lighthouse(command: list[str], attempts: int = 3) -> None:
+    """Runs Lighthouse, again when Chromium's trace fails (NO_NAVSTART, seen on a busy machine); a
+    retried run is a whole new run, so the figures are not affected."""
+    for attempt in range(1, attempts + 1):
+        done = subprocess.run(command, check=False, env=os.environ | {"CHROME_PATH": CHROME}, cwd=LIGHTHOUSE_DIR)
+        if done.returncode == 0:
+            return
+        log(f"Lighthouse failed (exit {done.returncode}), attempt {attempt} of {attempts}")
+    raise subprocess.CalledProcessError(done.returncode, command)
 
 
 def lighthouse_flow(page_url: str, steps: list[dict[str, list[str]]], out: Path) -> dict[str, Any]:
     command = ["node", str(LIGHTHOUSE_DIR / "flow.mjs"), json.dumps({"url": page_url, "steps": steps, "out": str(out)})]
-    subprocess.run(command, check=True, env=os.environ | {"CHROME_PATH": CHROME}, cwd=LIGHTHOUSE_DIR)
+    _lighthouse(command)
     return dict(json.loads(out.read_text()))
 
 

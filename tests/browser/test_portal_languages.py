@@ -17,7 +17,9 @@ from tests.browser.test_sign_in import check_page
 from tsunagu.portal.crisis import forget_crisis_lines
 from tsunagu.portal.tests.finder_data import Directory, make_directory
 
-pytestmark = pytest.mark.browser
+# Rendering only: the database behind the pages is the same fixture on SQLite and PostgreSQL, so
+# .ci/run runs this once (on SQLite) to keep CI under 30 minutes.
+pytestmark = [pytest.mark.browser, pytest.mark.rendering]
 
 LANGUAGES = {
     "ja": "",
