@@ -2,7 +2,8 @@
 
 The portal is offered in 简体中文, 한국어, Tiếng Việt and Português (docs/portal.md); the staff pages
 are Japanese and English only. A message counts as the portal's when the catalogue says it is used
-under ``tsunagu/portal/``, except in the staff pages for the furigana dictionary. The やさしい日本語
+under ``tsunagu/portal/``, except in the staff pages for the furigana dictionary, or is the name of a
+shipped vocabulary term (concerns, people served, kinds, channels). The やさしい日本語
 catalogue (``ja_Easy``) overrides some Japanese messages and must not carry stale ones.
 """
 
@@ -28,8 +29,14 @@ STAFF_ONLY = (
 )
 
 
+#: The vocabularies' names (concerns, people served, kinds, channels) are shown on the portal.
+VOCABULARIES = "tsunagu/directory/vocabularies.py"
+
+
 def _is_portal(entry: polib.POEntry) -> bool:
     files = [name for name, _line in entry.occurrences]
+    if VOCABULARIES in files:
+        return True
     portal = [name for name in files if name.startswith("tsunagu/portal/")]
     return any(not name.startswith(STAFF_ONLY) for name in portal)
 
@@ -104,3 +111,14 @@ def test_the_home_page_speaks_the_language_of_its_address(prefix: str, language:
         quick_exit = translation.gettext("Quick exit")
     assert door in page and quick_exit in page
     assert "I want someone to listen, now" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "ko", "vi", "pt-br"])
+def test_the_finder_names_concerns_in_the_language_of_its_address(language: str) -> None:
+    page = Client().get(f"/{language}/find/").content.decode()
+    english = "Mental health and suicidal feelings"
+    with translation.override(language):
+        translated = translation.gettext(english)
+    assert translated != english
+    assert translated in page and english not in page

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
-from django.utils.translation import get_language, get_language_info
+from django.utils import timezone, translation
+from django.utils.translation import get_language, get_language_info, gettext
 
 from tsunagu.directory import selectors as directory
 from tsunagu.directory.areas.selectors import area_for_postal_code, area_get, normalise_postal_code
@@ -50,13 +50,26 @@ def today_of(moment: dt.datetime) -> dt.date:
 
 
 def uses_japanese_labels() -> bool:
-    """Taxonomy terms have Japanese and English names: Japanese pages show the Japanese ones, every
-    other language the English ones (closer to a foreign resident's language than Japanese)."""
+    """Taxonomy terms have Japanese and English names: Japanese pages show the Japanese ones."""
     return (get_language() or "ja").startswith("ja")
 
 
 def term_label(name: str, name_en: str) -> str:
-    return name if uses_japanese_labels() or not name_en else name_en
+    """A term's name in the page's language: Japanese pages the Japanese name; other languages the
+    translation of the English name (shipped terms are in the catalogues, see directory/vocabularies.py),
+    or the English name itself for a term staff added."""
+    if uses_japanese_labels() or not name_en:
+        return name
+    translated = gettext(name_en)
+    # A term missing from this language's catalogue falls back to the Japanese catalogue; show the
+    # English name rather than a Japanese word the reader chose not to read.
+    japanese = get_language() != "en" and translated != name_en and translated == _japanese(name_en)
+    return name_en if japanese else translated
+
+
+def _japanese(message: str) -> str:
+    with translation.override("ja"):
+        return gettext(message)
 
 
 def language_name(tag: str) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -19,6 +19,7 @@ from tsunagu.directory.search.cards import ServiceCard
 from tsunagu.directory.search.selectors import SearchFilters, services_search
 from tsunagu.directory.selectors import areas_from_input
 from tsunagu.portal import crisis
+from tsunagu.portal.selectors import term_label
 
 #: Ways to reach someone at once (vocabularies.CHANNELS keys): phone, free phone, LINE, chat.
 NOW_CHANNELS = ("phone", "freephone", "line", "chat")
@@ -92,7 +93,6 @@ def _hours_today(card: ServiceCard, today: dt.date) -> tuple[str, tuple[str, ...
 
 
 def entry_of(card: ServiceCard, now: dt.datetime) -> Entry:
-    language = translation.get_language() or "ja"
     today = hours.tokyo_minute(now)[0]
     hours_today, texts = _hours_today(card, today)
     phones = tuple(
@@ -103,8 +103,8 @@ def entry_of(card: ServiceCard, now: dt.datetime) -> Entry:
     return Entry(
         card=card,
         phones=phones,
-        channels=tuple(term.label(language) for term in card.terms_of("channel")),
-        kinds=tuple(term.label(language) for term in card.terms_of("resource_kind")),
+        channels=tuple(term_label(term.name, term.name_en) for term in card.terms_of("channel")),
+        kinds=tuple(term_label(term.name, term.name_en) for term in card.terms_of("resource_kind")),
         hours_today=hours_today,
         hours_texts=texts,
         open_now=card.open_at(now),
