@@ -135,6 +135,7 @@ def test_language_menu_opens_the_same_page_in_english(page: Page, live_server: A
     assert page.context.cookies() == []
 
 
+@pytest.mark.rendering
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_pages_pass_axe_at_phone_widths(page: Page, live_server: Any, directory: None, language: str) -> None:
     for name in PAGES:
@@ -152,6 +153,7 @@ def test_pages_pass_axe_at_phone_widths(page: Page, live_server: Any, directory:
     assert page.context.cookies() == []
 
 
+@pytest.mark.rendering
 def test_pages_reflow_at_200_percent_text(page: Page, live_server: Any, directory: None) -> None:
     page.set_viewport_size({"width": 375, "height": 800})
     for name in PAGES:
