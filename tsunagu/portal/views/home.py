@@ -13,13 +13,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tsunagu.directory.areas.selectors import area_for_postal_code, normalise_postal_code
 from tsunagu.directory.search import hours
 from tsunagu.directory.search.cards import ServiceCard
 from tsunagu.directory.search.selectors import SearchFilters, services_search
-from tsunagu.directory.selectors import areas_from_input
 from tsunagu.portal import crisis
-from tsunagu.portal.selectors import term_label
+from tsunagu.portal.selectors import place_from_input, term_label
 
 #: Ways to reach someone at once (vocabularies.CHANNELS keys): phone, free phone, LINE, chat.
 NOW_CHANNELS = ("phone", "freephone", "line", "chat")
@@ -155,17 +153,15 @@ def _places_query(request: HttpRequest) -> PlacesQuery:
     where = request.POST.get("where", "").strip()[:_MAX_WHERE]
     if not where:
         return PlacesQuery(kinds, "", "", "", "")
-    if normalise_postal_code(where) is not None:
-        area = area_for_postal_code(text=where)
-        if area is None:
-            return PlacesQuery(kinds, where, "", "", _("We could not find this postal code."))
-        return PlacesQuery(kinds, where, area.code, area.name, "")
-    found = areas_from_input(where)
-    if len(found.areas) == 1 and not found.ambiguous:
-        return PlacesQuery(kinds, where, found.areas[0].code, found.areas[0].name, "")
-    if found.ambiguous:
-        return PlacesQuery(kinds, where, "", "", _("Several places have this name. Please add the prefecture."))
-    return PlacesQuery(kinds, where, "", "", _("We could not find this place. Try a city name or a postal code."))
+    answer = place_from_input(where)
+    if answer.place is not None:
+        return PlacesQuery(kinds, where, answer.place.code, answer.place.name, "")
+    problems = {
+        "postal_code": _("We could not find this postal code."),
+        "ambiguous": _("Several places have this name. Please add the prefecture."),
+    }
+    problem = problems.get(answer.problem, _("We could not find this place. Try a city name or a postal code."))
+    return PlacesQuery(kinds, where, "", "", problem)
 
 
 @csrf_exempt  # Read-only form; a CSRF token would need a cookie (docs/portal.md, "No cookies").
