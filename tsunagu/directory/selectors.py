@@ -13,7 +13,7 @@ import datetime as dt
 import re
 import unicodedata
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -103,22 +103,28 @@ def _attributes() -> Any:
 
 def service_detail(*, service: Service) -> Service:
     """The service with everything its page and its edit form show, in a fixed number of queries."""
-    return (
-        Service.objects.select_related("organisation")
-        .prefetch_related(
-            _attributes(),
-            Prefetch("service_areas", queryset=ServiceArea.objects.select_related("area__parent")),
-            "languages",
-            "phones",
-            "contacts",
-            "required_documents",
-            Prefetch("schedules", queryset=Schedule.objects.order_by("valid_from", "id")),
-            Prefetch(
-                "service_at_locations",
-                queryset=ServiceAtLocation.objects.select_related("location__area__parent", "location__organisation"),
-            ),
-        )
-        .get(pk=service.pk)
+    return _with_detail(Service.objects.filter(pk=service.pk)).get()
+
+
+def services_detail(*, codes: Sequence[uuid.UUID], statuses: Sequence[str]) -> QuerySet[Service]:
+    """The services with these codes and statuses, each with what its page shows; a fixed number of
+    queries for all of them (the portal's print list)."""
+    return _with_detail(Service.objects.filter(code__in=list(codes), status__in=list(statuses)))
+
+
+def _with_detail(services: QuerySet[Service]) -> QuerySet[Service]:
+    return services.select_related("organisation").prefetch_related(
+        _attributes(),
+        Prefetch("service_areas", queryset=ServiceArea.objects.select_related("area__parent")),
+        "languages",
+        "phones",
+        "contacts",
+        "required_documents",
+        Prefetch("schedules", queryset=Schedule.objects.order_by("valid_from", "id")),
+        Prefetch(
+            "service_at_locations",
+            queryset=ServiceAtLocation.objects.select_related("location__area__parent", "location__organisation"),
+        ),
     )
 
 

@@ -394,21 +394,18 @@ class PrintEntry:
 
 
 def print_entries(*, codes: Sequence[uuid.UUID], at: dt.datetime) -> list[PrintEntry]:
-    """The chosen public services in the order chosen, with hours in words and public addresses."""
+    """The chosen public services in the order chosen, with hours in words and public addresses
+    (a fixed number of queries, however many are chosen)."""
     today = today_of(at)
-    entries = []
-    for code in list(dict.fromkeys(codes))[:PRINT_LIMIT]:
-        service = service_public(code=code)
-        if service is None:
-            continue
-        card = card_of(service)
-        if card is None:
-            continue
-        entries.append(
-            PrintEntry(
-                card=card,
-                hours=_schedules_in_words(service.schedules.all(), today),
-                locations=public_locations(service=service, today=today),
-            )
+    chosen = list(dict.fromkeys(codes))[:PRINT_LIMIT]
+    services = {service.code: service for service in directory.services_detail(codes=chosen, statuses=PUBLIC_STATUSES)}
+    cards = {card.code: card for card in service_cards([service.pk for service in services.values()])}
+    return [
+        PrintEntry(
+            card=cards[code],
+            hours=_schedules_in_words(services[code].schedules.all(), today),
+            locations=public_locations(service=services[code], today=today),
         )
-    return entries
+        for code in chosen
+        if code in services and code in cards
+    ]

@@ -7,7 +7,9 @@ import re
 import uuid
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from tsunagu.portal.tests.finder_data import Directory, make_directory
@@ -75,3 +77,12 @@ def test_the_print_style_sheet_prints_on_a4_without_the_banner(directory):
     css = open(path, encoding="utf-8").read()  # noqa: SIM115
     assert "@page{size:A4" in css
     assert "body>:not(main)" in css
+
+
+def test_the_list_runs_the_same_queries_for_one_service_or_several(directory):
+    printed([directory.local_open.code])  # warm the crisis lines' cache
+    with CaptureQueriesContext(connection) as one:
+        printed([directory.local_open.code])
+    with CaptureQueriesContext(connection) as three:
+        printed([directory.local_open.code, directory.line_24h.code, directory.dv_line.code])
+    assert len(three) == len(one)
