@@ -123,7 +123,9 @@ def _with_detail(services: QuerySet[Service]) -> QuerySet[Service]:
         Prefetch("schedules", queryset=Schedule.objects.order_by("valid_from", "id")),
         Prefetch(
             "service_at_locations",
-            queryset=ServiceAtLocation.objects.select_related("location__area__parent", "location__organisation"),
+            queryset=ServiceAtLocation.objects.select_related(
+                "location__area__parent", "location__organisation"
+            ).prefetch_related(Prefetch("location__schedules", queryset=Schedule.objects.order_by("valid_from", "id"))),
         ),
     )
 

@@ -351,6 +351,10 @@ def service_hours(*, service: Any, card: ServiceCard | None, at: dt.datetime) ->
     if card is not None and card.hours_understood(today):
         is_open = card.open_at(at)
     standing = _standing(own)
+    if standing is None and not own:
+        # Hours kept on the places only: the first place with standing hours says when it opens next.
+        places = (link.location for link in service.service_at_locations.all())
+        standing = next(filter(None, (_standing(list(place.schedules.all())) for place in places)), None)
     opening = None
     if not is_open and standing is not None:
         if is_open is None:
@@ -378,6 +382,7 @@ def public_locations(*, service: Any, today: dt.date) -> list[PublicLocation]:
                 address=address,
                 transportation=location.transportation,
                 accessibility=location.accessibility,
+                hours=_schedules_in_words(location.schedules.all(), today),
             )
         )
     return places
@@ -391,6 +396,10 @@ class PrintEntry:
     card: ServiceCard
     hours: list[HoursInWords]
     locations: list[PublicLocation]
+
+    @property
+    def places_have_hours(self) -> bool:
+        return any(place.hours for place in self.locations)
 
 
 def print_entries(*, codes: Sequence[uuid.UUID], at: dt.datetime) -> list[PrintEntry]:

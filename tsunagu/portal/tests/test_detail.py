@@ -89,3 +89,43 @@ def test_the_english_page_has_english_hours_and_labels(directory):
     html = page(directory.local_open.code, prefix="/en")
     assert "Mon–Fri: 9:00–17:00" in html
     assert "How to reach them" in html
+
+
+@pytest.mark.parametrize(
+    ("prefix", "words"),
+    [("/zh-hans", "周一至周五 9:00–17:00"), ("/ko", "월~금 9:00~17:00"), ("/vi", "Thứ 2–Thứ 6: 9:00–17:00"),
+     ("/pt-br", "Seg a sex: 9:00–17:00")],
+)  # fmt: skip
+def test_hours_in_words_are_in_the_page_language(directory, prefix, words):
+    html = page(directory.local_open.code, prefix=prefix)
+    assert words in html
+    assert "月～金 9:00～17:00" not in html  # the Japanese words are not shown instead
+
+
+@time_machine.travel(THURSDAY_10, tick=False)
+def test_hours_kept_only_on_a_place_are_shown_with_that_place(directory):
+    from tsunagu.directory.tests.factories import OrganisationFactory, make_location, make_service
+
+    organisation = OrganisationFactory(name="居場所の会（テスト）")
+    place = make_location(
+        organisation=organisation, name="コミュニティカフェ ひだまり", area_code="312011", hours="火・木 10:00～15:00"
+    )
+    cafe = make_service(organisation=organisation, name="ひだまりカフェ", hours="", location_codes=(place.code,))
+    html = page(cafe.code)
+    assert t("See the hours of each place below.") in html
+    assert t("Opening hours here") in html and "火・木 10:00～15:00" in html
+    assert t("Open now") in html  # Thursday 10:00, from the place's hours
+    english = page(cafe.code, prefix="/en")
+    assert "Tue and Thu: 10:00–15:00" in english and "Opening hours here" in english
+
+
+@time_machine.travel(HOLIDAY_3AM, tick=False)
+def test_when_only_a_place_has_hours_it_still_says_when_the_service_opens_next(directory):
+    from tsunagu.directory.tests.factories import OrganisationFactory, make_location, make_service
+
+    organisation = OrganisationFactory(name="居場所の会（テスト）")
+    place = make_location(organisation=organisation, name="ひだまり", area_code="312011", hours="火・木 10:00～15:00")
+    cafe = make_service(organisation=organisation, name="ひだまりカフェ", hours="", location_codes=(place.code,))
+    html = page(cafe.code)
+    assert t("Closed now") in html
+    assert 'datetime="2026-11-24T10:00:00+09:00"' in html

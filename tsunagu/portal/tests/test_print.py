@@ -86,3 +86,19 @@ def test_the_list_runs_the_same_queries_for_one_service_or_several(directory):
     with CaptureQueriesContext(connection) as three:
         printed([directory.local_open.code, directory.line_24h.code, directory.dv_line.code])
     assert len(three) == len(one)
+
+
+def test_hours_kept_only_on_a_place_are_printed_with_its_address_in_the_reader_language(directory):
+    from tsunagu.directory.tests.factories import OrganisationFactory, make_location, make_service
+
+    organisation = OrganisationFactory(name="居場所の会（テスト）")
+    place = make_location(
+        organisation=organisation, name="ひだまり", area_code="312011", address_1="栄町1", hours="火・木 10:00～15:00"
+    )
+    cafe = make_service(organisation=organisation, name="ひだまりカフェ", hours="", location_codes=(place.code,))
+    html = printed([cafe.code])
+    assert t("See the address below.") in html
+    address = html.split("栄町1", 1)[1].split("</dd>", 1)[0]
+    assert "火・木 10:00～15:00" in address
+    response = Client().post("/zh-hans" + PRINT, {"services": [str(cafe.code)]})
+    assert "周二、周四 10:00–15:00" in response.content.decode()

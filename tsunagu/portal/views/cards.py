@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.directory.schedules.describe import hours_separator
 from tsunagu.directory.search.cards import CardPhone, ServiceCard
 from tsunagu.portal import selectors
 
@@ -66,7 +68,8 @@ def hours_today(card: ServiceCard, day: dt.date) -> str:
     intervals = card.open_minutes_on(day)
     if intervals == ((0, 1440),):
         return str(_("Open 24 hours"))
-    return "、".join(f"{_clock(start)}–{_clock(end)}" for start, end in intervals)
+    separator = hours_separator(get_language() or "ja")
+    return separator.join(f"{_clock(start)}–{_clock(end)}" for start, end in intervals)
 
 
 def dial(number: str) -> str:

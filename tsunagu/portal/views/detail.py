@@ -28,11 +28,13 @@ def service_view(request: HttpRequest, code: UUID) -> HttpResponse:
     card = selectors.card_of(service)
     today = selectors.today_of(at)
     areas = [link.area for link in service.service_areas.all()]
+    locations = selectors.public_locations(service=service, today=today)
     context = {
         "service": service,
         "c": card_view(card, at) if card is not None else None,
         "hours": selectors.service_hours(service=service, card=card, at=at),
-        "locations": selectors.public_locations(service=service, today=today),
+        "locations": locations,
+        "places_have_hours": any(place.hours for place in locations),
         "areas": [area.name for area in areas if area is not None],
         "is_national": any(area is None for area in areas),
         "people": [
