@@ -56,12 +56,15 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # daphne's runserver serves ASGI (HTTP and the intake's WebSockets) in development.
+    "daphne",
     # tsunagu apps first: their templates and management commands take precedence.
     "tsunagu.core",
     "tsunagu.audit",
     "tsunagu.accounts",
     "tsunagu.directory",
     "tsunagu.portal",
+    "tsunagu.consultations",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -102,6 +105,15 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
+
+# Real-time intake (docs/consultations.md): the channel layer carries only "something changed"
+# events, never a message's text. In memory for one process; Redis when REDIS_URL is set, so that
+# several server processes or hosts share one queue.
+REDIS_URL = env.str("REDIS_URL", "")
+if REDIS_URL:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 TEMPLATES = [
     {
@@ -180,6 +192,11 @@ TSUNAGU_API_RATE_LIMIT_PER_MINUTE = env.int("TSUNAGU_API_RATE_LIMIT_PER_MINUTE",
 TSUNAGU_QUICK_EXIT_URL = env.str("TSUNAGU_QUICK_EXIT_URL", "https://www.jma.go.jp/bosai/forecast/")
 if not TSUNAGU_QUICK_EXIT_URL.startswith(("https://", "http://")):
     raise ImproperlyConfigured("TSUNAGU_QUICK_EXIT_URL must be an http(s) address")
+
+# The consultation intake: new anonymous web chats per client address per hour; how long personal
+# details are kept after the last contact before they are erased (docs/consultations.md, "Retention").
+TSUNAGU_CHAT_STARTS_PER_HOUR = env.int("TSUNAGU_CHAT_STARTS_PER_HOUR", 5, minimum=1)
+TSUNAGU_CONSULTATION_RETENTION_DAYS = env.int("TSUNAGU_CONSULTATION_RETENTION_DAYS", 3 * 365, minimum=30)
 
 # Sessions: server-side, 30-minute idle and 12-hour absolute limits (security.md, 7.3.1/7.3.2).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -10,10 +10,15 @@ urlpatterns = [
     path("staff/", include("tsunagu.accounts.urls")),
     path("staff/directory/", include("tsunagu.directory.urls")),
     path("staff/portal/", include("tsunagu.portal.urls_staff")),
+    path("staff/intake/", include("tsunagu.consultations.urls")),
     path("api/hsds/", include("tsunagu.directory.api.urls")),
 ]
 # The public portal: Japanese at /, other languages under their prefix (/en/, /ja-easy/ …).
-urlpatterns += i18n_patterns(path("", include("tsunagu.portal.urls")), prefix_default_language=False)
+urlpatterns += i18n_patterns(
+    path("chat/", include("tsunagu.consultations.urls_chat")),
+    path("", include("tsunagu.portal.urls")),
+    prefix_default_language=False,
+)
 
 handler403 = "tsunagu.core.views.error_403"
 handler404 = "tsunagu.core.views.error_404"

@@ -15,6 +15,7 @@ from tests.matrix_rows import (
     directory_imports,
     directory_staff,
     hsds_api,
+    intake,
     portal_finder,
     portal_selfcheck,
     portal_shell,
@@ -68,6 +69,7 @@ ROWS: list[Row] = [
     *portal_shell.ROWS,
     *portal_finder.ROWS,
     *portal_selfcheck.ROWS,
+    *intake.ROWS,
 ]
 
 

@@ -52,6 +52,14 @@ class Perm(StrEnum):
     DIRECTORY_CONFIDENTIAL_VIEW = "directory.confidential.view"
     # The public portal (tsunagu/portal): edit the reading override dictionary of やさしい日本語 furigana.
     PORTAL_READINGS_EDIT = "portal.readings.edit"
+    # The unified consultation intake (tsunagu/consultations): answer the shared queue, record
+    # consultations of one's own organisation.
+    CONSULTATION_HANDLE = "consultation.handle"
+    # Supervise it: the live dashboard, high-risk alerts across the consortium, every consultation
+    # of one's own organisation.
+    CONSULTATION_SUPERVISE = "consultation.supervise"
+    # Set whether one's organisation answers the shared queue, and its on-duty hours.
+    INTAKE_MANAGE = "intake.manage"
 
 
 _EVERY_STAFF = {Perm.DASHBOARD_VIEW, Perm.DIRECTORY_VIEW}
@@ -59,10 +67,13 @@ _EVERY_STAFF = {Perm.DASHBOARD_VIEW, Perm.DIRECTORY_VIEW}
 _DIRECTORY_CURATOR = {Perm.DIRECTORY_EDIT_ANY, Perm.DIRECTORY_IMPORT, Perm.PORTAL_READINGS_EDIT}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
-    Role.COUNSELLOR: frozenset(_EVERY_STAFF),
-    Role.SUPERVISOR: frozenset(_EVERY_STAFF | {Perm.DIRECTORY_EDIT_OWN}),
+    Role.COUNSELLOR: frozenset(_EVERY_STAFF | {Perm.CONSULTATION_HANDLE}),
+    Role.SUPERVISOR: frozenset(
+        _EVERY_STAFF
+        | {Perm.DIRECTORY_EDIT_OWN, Perm.CONSULTATION_HANDLE, Perm.CONSULTATION_SUPERVISE, Perm.INTAKE_MANAGE}
+    ),
     Role.SUPPORT_WORKER: frozenset(_EVERY_STAFF),
-    Role.ORG_ADMIN: frozenset(_EVERY_STAFF | {Perm.DIRECTORY_EDIT_OWN}),
+    Role.ORG_ADMIN: frozenset(_EVERY_STAFF | {Perm.DIRECTORY_EDIT_OWN, Perm.INTAKE_MANAGE}),
     Role.COUNCIL_MEMBER: frozenset(_EVERY_STAFF),
     Role.COUNCIL_SECRETARIAT: frozenset(_EVERY_STAFF | _DIRECTORY_CURATOR | {Perm.DIRECTORY_CONFIDENTIAL_VIEW}),
     Role.PLATFORM_MEMBER: frozenset(_EVERY_STAFF),

@@ -272,6 +272,9 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "can_manage": actor.has(Perm.ORGANISATION_MANAGE) or actor.has(Perm.USER_MANAGE),
         "can_audit": actor.has(Perm.AUDIT_VIEW),
         "can_directory": actor.has(Perm.DIRECTORY_VIEW),
+        "can_intake": actor.has(Perm.CONSULTATION_HANDLE),
+        "can_supervise": actor.has(Perm.CONSULTATION_SUPERVISE),
+        "can_intake_settings": actor.has(Perm.INTAKE_MANAGE),
     }
     return render(request, "accounts/dashboard.html", context)
 

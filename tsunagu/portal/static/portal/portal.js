@@ -7,6 +7,8 @@
   var lastEscape = 0;
   function leave(event) {
     if (event) { event.preventDefault(); }
+    // Pages with something to end first (the chat) listen for this and end it with a beacon.
+    document.dispatchEvent(new Event("tsunagu:leave"));
     document.title = "";
     document.body.hidden = true;
     window.location.replace(link.href);

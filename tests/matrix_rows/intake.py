@@ -1,0 +1,106 @@
+"""Authorisation matrix rows: the consultation intake (docs/consultations.md, "Access").
+
+Counsellors and supervisors answer the shared queue (``consultation.handle``); supervisors also see
+the dashboard (``consultation.supervise``); supervisors and organisation administrators set their
+organisation's participation (``intake.manage``). A consultation is readable by its handling
+organisation only (404 for anyone else who may handle consultations). The person's chat needs no
+login: without the chat's secret every chat URL answers 410 Gone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.matrix import UNKNOWN, Row, everyone, staff
+from tsunagu.accounts.policy import Actor, Role
+from tsunagu.accounts.tests.factories import OrganisationFactory
+from tsunagu.accounts.tests.personas import World
+
+HANDLERS = ("counsellor_a", "supervisor_a")
+
+
+def handlers(outcome: int | str, **overrides: int | str) -> dict[str, int | str]:
+    return staff(403, **dict.fromkeys(HANDLERS, outcome), **overrides)
+
+
+def _chat(w: World, *, take: bool = True, other_org: bool = False) -> Any:
+    from tsunagu.consultations import services
+    from tsunagu.consultations.tests.intake_data import participate
+
+    participate(w.organisations["A"])
+    started = services.chat_start(address="192.0.2.1", at_risk=False, language="ja")
+    services.message_post(consultation=started.consultation, sender="person", body="はなしをきいてください")
+    if take:
+        if other_org:
+            organisation = OrganisationFactory(name="別の相談団体")
+            participate(organisation)
+            from tsunagu.accounts.tests.factories import MembershipFactory, UserFactory
+
+            user = UserFactory(username="other-counsellor")
+            MembershipFactory(user=user, organisation=organisation, role=Role.COUNSELLOR)
+            actor = Actor(user=user, organisation=organisation, roles=frozenset({Role.COUNSELLOR}))
+        else:
+            actor = Actor(
+                user=w.users["counsellor_a"], organisation=w.organisations["A"], roles=frozenset({Role.COUNSELLOR})
+            )
+        services.consultation_take(actor=actor, consultation=started.consultation)
+    return started.consultation
+
+
+OWN = lambda w: {"code": _chat(w).code}  # noqa: E731
+WAITING = lambda w: {"code": _chat(w, take=False).code}  # noqa: E731
+OTHERS = lambda w: {"code": _chat(w, other_org=True).code}  # noqa: E731
+
+
+def _participating(w: World) -> dict[str, Any]:
+    from tsunagu.consultations.tests.intake_data import participate
+
+    participate(w.organisations["A"])
+    return {}
+
+
+ROWS: list[Row] = [
+    Row("intake:queue", handlers(200)),
+    Row("intake:call", handlers(200)),
+    # Bad input (no start time): the form comes back with its errors, nothing logged.
+    Row("intake:call", handlers(400), method="post", data=lambda w: {"started_at": "いつか"}, label="bad input"),
+    Row("intake:dashboard", staff(403, supervisor_a=200)),
+    Row("intake:settings", staff(403, supervisor_a=200, org_admin_d=200)),
+    Row(
+        "intake:settings",
+        staff(403, supervisor_a=400, org_admin_d=400),
+        method="post",
+        data=lambda w: {"active": "on", "hours_text": "いつでも"},
+        label="bad hours",
+    ),  # fmt: skip
+    Row("intake:consultation", handlers(200), kwargs=OWN),
+    Row("intake:consultation", handlers(404), kwargs=OTHERS, label="another organisation's"),
+    Row("intake:consultation", handlers(404), kwargs=UNKNOWN, label="unknown"),
+    Row("intake:take", handlers(302), method="post", kwargs=WAITING),
+    Row("intake:messages", handlers(200), kwargs=OWN),
+    Row("intake:messages", handlers(404), kwargs=OTHERS, label="another organisation's"),
+    Row("intake:poll", handlers(200), kwargs=OWN),
+    Row("intake:poll", handlers(404), kwargs=OTHERS, label="another organisation's"),
+    Row("intake:send", handlers(302), method="post", kwargs=OWN, data=lambda w: {"body": "こんばんは"}),
+    Row("intake:send", handlers(404), method="post", kwargs=OTHERS, data=lambda w: {"body": "x"}, label="another's"),
+    Row("intake:record", handlers(302), method="post", kwargs=OWN, data=lambda w: {"language": "ja"}),
+    Row("intake:risk", handlers(302), method="post", kwargs=OWN, data=lambda w: {"violence_at_home": "on"}),
+    Row("intake:risk_step", handlers(302), method="post", kwargs=OWN, data=lambda w: {"step": "stayed_on_line"}),
+    Row("intake:transfer", handlers(302), method="post", kwargs=OWN, data=lambda w: {"note": ""}),
+    Row("intake:close", handlers(302), method="post", kwargs=OWN),
+    Row(
+        "intake:person",
+        handlers(302),
+        method="post",
+        kwargs=OWN,
+        data=lambda w: {"consent_method": "oral", "name": "テスト"},
+    ),
+    Row("intake:person_lookup", handlers(200), method="post", kwargs=OWN, data=lambda w: {"phone": "0900000000"}),
+    Row("intake:block", handlers(302), method="post", kwargs=OWN, data=lambda w: {"days": "3", "reason": "嫌がらせ"}),
+    Row("chat:start", everyone(200), kwargs=_participating),
+    Row("chat:start", everyone(200), method="post", kwargs=_participating, data=lambda w: {"at_risk": ""}),
+    Row("chat:room", everyone(410), method="post", data=lambda w: {"secret": "guess"}),
+    Row("chat:send", everyone(410), method="post", data=lambda w: {"secret": "guess", "body": "x"}),
+    Row("chat:messages", everyone(410), method="post", data=lambda w: {"secret": "guess", "after": "0"}),
+    Row("chat:end", everyone(200), method="post", data=lambda w: {"secret": "guess"}),
+]

@@ -1,0 +1,53 @@
+"""Telling the people concerned that something changed, after the change is committed.
+
+Events carry no personal data: only what changed and which consultation (its code). A consumer that
+receives one reads what it needs from the database, through the same access rules as a page. So the
+channel layer (in memory, or Redis when ``REDIS_URL`` is set) never holds a message's text, and an
+event lost on the way costs only a delay: every client also asks for what it missed when it
+reconnects, and the long-polling fallback reads the database directly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from tsunagu.consultations.models import Consultation
+
+QUEUE_GROUP = "intake.queue"
+ALERT_GROUP = "intake.alerts"
+
+
+def conversation_group(code: object) -> str:
+    return f"intake.c.{getattr(code, 'hex', code)}"
+
+
+def _send(group: str, payload: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+
+    def send() -> None:
+        try:
+            async_to_sync(layer.group_send)(group, {"type": "intake.event", **payload})
+        except Exception:  # noqa: BLE001 - a lost event only delays a client, which catches up on its next read
+            import logging
+
+            logging.getLogger(__name__).warning("intake event not delivered", extra={"group": group})
+
+    transaction.on_commit(send)
+
+
+def queue_changed() -> None:
+    _send(QUEUE_GROUP, {"kind": "queue"})
+
+
+def conversation(consultation: Consultation, *, kind: str, seq: int = 0) -> None:
+    _send(conversation_group(consultation.code), {"kind": kind, "code": str(consultation.code), "seq": seq})
+
+
+def high_risk(consultation: Consultation) -> None:
+    _send(ALERT_GROUP, {"kind": "alert", "code": str(consultation.code)})

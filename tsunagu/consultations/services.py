@@ -1,0 +1,688 @@
+"""Every write of the consultation intake: keyword-only, in one transaction with its audit row.
+
+The person in a web chat is anonymous: `ANONYMOUS` is the audit actor of what they do. A message is
+stored before anyone is told of it (`events.notify` runs after the commit), so a message a sender
+saw acknowledged survives a crash or a restart. Nothing here puts personal data into an audit row:
+rows name the consultation and the fields, never their values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tsunagu.accounts.models import Membership, Organisation, User
+from tsunagu.accounts.policy import ANONYMOUS, ROLE_PERMISSIONS, Actor, Perm, Role
+from tsunagu.audit.services import AuditActor, record
+from tsunagu.consultations import events
+from tsunagu.consultations.models import (
+    Block,
+    Channel,
+    ConsentMethod,
+    Consultation,
+    ConsultingAs,
+    EmergencyStep,
+    IntakeOrganisation,
+    Message,
+    Person,
+    RiskAssessment,
+    RiskLevel,
+    RiskStep,
+    Sender,
+    Status,
+    Transfer,
+)
+from tsunagu.consultations.rules import MESSAGE_MAX_CHARS, on_duty_organisations, risk_level_of
+from tsunagu.core.crypto import blind_index, normalise_phone
+from tsunagu.directory.models import Service, TaxonomyTerm
+
+
+class IntakeError(Exception):
+    """A write that cannot be done, with a message for the person or counsellor (translated)."""
+
+    def __init__(self, message: str, *, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def chat_secret_index(secret: str) -> str:
+    return blind_index(secret, purpose="consultations.chat_secret")
+
+
+def sender_index_of(address: str) -> str:
+    return blind_index(address, purpose="consultations.sender")
+
+
+def _touch(consultation: Consultation, **fields: object) -> None:
+    fields["updated_at"] = timezone.now()
+    Consultation.objects.filter(pk=consultation.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(consultation, name, value)
+
+
+# -- the person's side: web chat -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChatStarted:
+    consultation: Consultation
+    secret: str  # goes into the person's browser only (an HttpOnly cookie), never stored
+
+
+def is_blocked(*, sender_index: str, channel: str, at: dt.datetime) -> bool:
+    return Block.objects.filter(sender_index=sender_index, channel=channel, until__gt=at).exists()
+
+
+def _refuse(reason: str, message: str) -> IntakeError:
+    """The refusal is audited in its own transaction: it must stay even though nothing else is written."""
+    with transaction.atomic():
+        record(actor=ANONYMOUS, action="consultation.chat_refused", outcome="denied", detail={"reason": reason})
+    return IntakeError(message, code=reason)
+
+
+def chat_start(*, address: str, at_risk: bool, language: str, at: dt.datetime | None = None) -> ChatStarted:
+    """An anonymous web chat enters the shared queue (refused outside every organisation's hours,
+    for a blocked sender, and past the hourly limit of new chats per address)."""
+    at = at or timezone.now()
+    sender = sender_index_of(address)
+    if is_blocked(sender_index=sender, channel=Channel.WEB_CHAT, at=at):
+        raise _refuse("blocked", str(_("The chat is not available to you right now.")))
+    recent = Consultation.objects.filter(sender_index=sender, started_at__gte=at - dt.timedelta(hours=1)).count()
+    if recent >= settings.TSUNAGU_CHAT_STARTS_PER_HOUR:
+        raise _refuse("rate", str(_("Too many chats were started from here. Please call one of the lines below.")))
+    if not on_duty_organisations(at):
+        raise IntakeError(str(_("Nobody is answering the chat right now.")), code="closed")
+    return _chat_create(sender=sender, at_risk=at_risk, language=language, at=at)
+
+
+@transaction.atomic
+def _chat_create(*, sender: str, at_risk: bool, language: str, at: dt.datetime) -> ChatStarted:
+    secret = secrets.token_urlsafe(32)
+    consultation = Consultation.objects.create(
+        channel=Channel.WEB_CHAT,
+        started_at=at,
+        waiting_since=at,
+        risk_flag=at_risk,
+        language=language[:16],
+        chat_secret_index=chat_secret_index(secret),
+        sender_index=sender,
+    )
+    record(
+        actor=ANONYMOUS,
+        action="consultation.start",
+        target_type="consultation",
+        target_code=consultation.code,
+        detail={"channel": Channel.WEB_CHAT, "risk_flag": at_risk},
+    )
+    events.queue_changed()
+    return ChatStarted(consultation=consultation, secret=secret)
+
+
+def chat_of_secret(secret: str) -> Consultation | None:
+    """The open chat whose secret the browser holds (none for a closed one: it cannot be resumed)."""
+    if not secret:
+        return None
+    return Consultation.objects.filter(
+        chat_secret_index=chat_secret_index(secret),
+        channel=Channel.WEB_CHAT,
+        status__in=[Status.WAITING, Status.ACTIVE],
+    ).first()
+
+
+@transaction.atomic
+def chat_end_by_person(*, consultation: Consultation) -> None:
+    """The person left (quick exit, or "end the chat"): the chat closes and cannot be resumed."""
+    if consultation.status == Status.CLOSED:
+        return
+    now = timezone.now()
+    if consultation.status == Status.WAITING:
+        # Nobody took it: it leaves the queue, and stays only as a count of chats given up.
+        _touch(
+            consultation,
+            status=Status.CLOSED,
+            ended_at=now,
+            ended_by_person=True,
+            transfer_to=None,
+            transfer_to_user=None,
+        )
+        record(
+            actor=ANONYMOUS, action="consultation.abandoned", target_type="consultation", target_code=consultation.code
+        )
+        events.queue_changed()
+        return
+    _message(consultation=consultation, sender=Sender.SYSTEM, body="", system="person_left")
+    _touch(consultation, status=Status.CLOSED, ended_at=now, ended_by_person=True)
+    record(actor=ANONYMOUS, action="consultation.end", target_type="consultation", target_code=consultation.code)
+    events.conversation(consultation, kind="closed")
+
+
+# -- messages ------------------------------------------------------------------------------------
+
+#: System messages are stored as keys and shown in the reader's language.
+SYSTEM_MESSAGES = {
+    "taken": _("A counsellor has joined the chat."),
+    "transferred": _(
+        "Another counsellor will continue. They have been told what you said, so you do not need to repeat it."
+    ),
+    "person_left": _("The person has left the chat."),
+    "closed": _("The chat has ended. Thank you for talking with us."),
+}
+
+
+def _message(
+    *,
+    consultation: Consultation,
+    sender: str,
+    body: str,
+    author: User | None = None,
+    client_key: str = "",
+    external_id: str = "",
+    system: str = "",
+) -> Message:
+    # The consultation row is locked while the next number is chosen, so two senders never share one.
+    Consultation.objects.select_for_update().filter(pk=consultation.pk).values_list("pk", flat=True).get()
+    last = Message.objects.filter(consultation=consultation).aggregate(last=Max("seq"))["last"] or 0
+    return Message.objects.create(
+        consultation=consultation,
+        seq=last + 1,
+        sender=sender,
+        author=author,
+        body=system or body,
+        client_key=client_key[:64],
+        external_id=external_id[:64],
+    )
+
+
+def clean_body(body: str) -> str:
+    text = (body or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise IntakeError(str(_("Please write a message.")), code="empty")
+    if len(text) > MESSAGE_MAX_CHARS:
+        raise IntakeError(
+            str(_("A message can be at most %(limit)d characters.")) % {"limit": MESSAGE_MAX_CHARS}, code="too_long"
+        )
+    return text
+
+
+@transaction.atomic
+def message_post(
+    *,
+    consultation: Consultation,
+    sender: str,
+    body: str,
+    actor: Actor | None = None,
+    client_key: str = "",
+    external_id: str = "",
+) -> Message:
+    """Store one message, then tell the other side. The same ``client_key`` (a resend after a dropped
+    connection) or ``external_id`` (a LINE redelivery) gives back the message already stored."""
+    text = clean_body(body)
+    if client_key:
+        existing = Message.objects.filter(consultation=consultation, sender=sender, client_key=client_key[:64]).first()
+        if existing is not None:
+            return existing
+    if external_id:
+        existing = Message.objects.filter(external_id=external_id[:64]).first()
+        if existing is not None:
+            return existing
+    current = Consultation.objects.filter(pk=consultation.pk).values_list("status", flat=True).first()
+    if current == Status.CLOSED or current is None:
+        raise IntakeError(str(_("This conversation has ended.")), code="closed")
+    if sender == Sender.COUNSELLOR and current != Status.ACTIVE:
+        raise IntakeError(str(_("Take the conversation before you reply.")), code="not_taken")
+    author = actor.user if actor is not None else None
+    message = _message(
+        consultation=consultation,
+        sender=sender,
+        body=text,
+        author=author,
+        client_key=client_key,
+        external_id=external_id,
+    )
+    _touch(consultation)
+    record(
+        actor=actor or ANONYMOUS,
+        action="consultation.message",
+        target_type="consultation",
+        target_code=consultation.code,
+        detail={"seq": message.seq, "sender": sender},
+    )
+    events.conversation(consultation, kind="message", seq=message.seq)
+    return message
+
+
+# -- the counsellor's side -----------------------------------------------------------------------
+
+
+def participates(organisation: Organisation | None) -> bool:
+    return (
+        organisation is not None
+        and IntakeOrganisation.objects.filter(organisation=organisation, is_active=True).exists()
+    )
+
+
+@transaction.atomic
+def consultation_take(*, actor: Actor, consultation: Consultation) -> bool:
+    """Take a waiting contact. Exactly one of several counsellors who press at once gets it: the
+    update only matches while the contact is still waiting."""
+    assert actor.user is not None and actor.organisation is not None
+    if not actor.has(Perm.CONSULTATION_HANDLE) or not participates(actor.organisation):
+        raise IntakeError(str(_("Your organisation does not answer the shared queue.")), code="not_participating")
+    now = timezone.now()
+    for_us = Q(transfer_to__isnull=True) | Q(transfer_to=actor.organisation)
+    for_me = Q(transfer_to_user__isnull=True) | Q(transfer_to_user=actor.user)
+    won = (
+        Consultation.objects.filter(pk=consultation.pk, status=Status.WAITING)
+        .filter(for_us, for_me)
+        .update(
+            status=Status.ACTIVE,
+            organisation=actor.organisation,
+            counsellor=actor.user,
+            taken_at=now,
+            transfer_to=None,
+            transfer_to_user=None,
+            updated_at=now,
+        )
+    )
+    if not won:
+        return False
+    consultation.refresh_from_db()
+    Transfer.objects.filter(consultation=consultation, taken_at__isnull=True).update(taken_at=now)
+    if consultation.channel in (Channel.WEB_CHAT, Channel.LINE):
+        _message(consultation=consultation, sender=Sender.SYSTEM, body="", system="taken")
+    record(actor=actor, action="consultation.take", target_type="consultation", target_code=consultation.code)
+    events.queue_changed()
+    events.conversation(consultation, kind="taken")
+    return True
+
+
+def _may_handle(actor: Actor, consultation: Consultation) -> bool:
+    if consultation.organisation_id is None or actor.organisation is None:
+        return False
+    if consultation.organisation_id != actor.organisation.pk:
+        return False
+    return consultation.counsellor_id == getattr(actor.user, "pk", None) or actor.has(Perm.CONSULTATION_SUPERVISE)
+
+
+def _require_handler(actor: Actor, consultation: Consultation, *, open_only: bool = True) -> None:
+    if not _may_handle(actor, consultation):
+        raise IntakeError(
+            str(_("Only the counsellor handling this contact, or a supervisor, can do that.")), code="forbidden"
+        )
+    if open_only and consultation.status != Status.ACTIVE:
+        raise IntakeError(str(_("This conversation has ended.")), code="closed")
+
+
+def counsellors_of(organisation: Organisation) -> list[User]:
+    """Active users of the organisation whose roles there answer the queue."""
+    roles = [role for role in Role if Perm.CONSULTATION_HANDLE in ROLE_PERMISSIONS[role]]
+    ids = Membership.objects.filter(organisation=organisation, role__in=roles).values_list("user_id", flat=True)
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("username"))
+
+
+@transaction.atomic
+def consultation_transfer(
+    *, actor: Actor, consultation: Consultation, to_organisation: Organisation, to_user: User | None, note: str
+) -> Transfer:
+    """Hand the conversation over with a note: it waits for the other organisation (or counsellor),
+    who sees everything said so far."""
+    _require_handler(actor, consultation)
+    assert actor.user is not None and actor.organisation is not None
+    note = (note or "").strip()
+    if not note:
+        raise IntakeError(
+            str(_("Write a note for the next counsellor, so the person need not repeat their story.")), code="note"
+        )
+    if len(note) > MESSAGE_MAX_CHARS:
+        raise IntakeError(str(_("The note is too long.")), code="note")
+    if not participates(to_organisation):
+        raise IntakeError(str(_("That organisation does not answer the shared queue.")), code="organisation")
+    if to_user is not None and to_user not in counsellors_of(to_organisation):
+        raise IntakeError(str(_("That counsellor does not answer for that organisation.")), code="user")
+    if to_user is not None and to_user.pk == actor.user.pk:
+        raise IntakeError(str(_("You are already handling this conversation.")), code="user")
+    transfer = Transfer.objects.create(
+        consultation=consultation,
+        from_organisation=actor.organisation,
+        from_user=actor.user,
+        to_organisation=to_organisation,
+        to_user=to_user,
+        note=note,
+    )
+    now = timezone.now()
+    _touch(
+        consultation,
+        status=Status.WAITING,
+        counsellor=None,
+        organisation=None,
+        transfer_to=to_organisation,
+        transfer_to_user=to_user,
+        waiting_since=now,
+    )
+    if consultation.channel in (Channel.WEB_CHAT, Channel.LINE):
+        _message(consultation=consultation, sender=Sender.SYSTEM, body="", system="transferred")
+    record(
+        actor=actor,
+        action="consultation.transfer",
+        target_type="consultation",
+        target_code=consultation.code,
+        detail={"to_organisation": str(to_organisation.code), "to_user": str(to_user.code) if to_user else ""},
+    )
+    events.queue_changed()
+    events.conversation(consultation, kind="transferred")
+    return transfer
+
+
+@dataclass(frozen=True)
+class RecordData:
+    consulting_as: str = ConsultingAs.UNKNOWN
+    language: str = "ja"
+    interpreter: bool = False
+    concerns: Sequence[TaxonomyTerm] = ()
+    concern_words: str = ""
+    summary: str = ""
+    outcomes: Sequence[str] = ()
+    services_given: Sequence[Service] = ()
+    follow_up_on: dt.date | None = None
+
+
+@transaction.atomic
+def consultation_record(*, actor: Actor, consultation: Consultation, data: RecordData) -> None:
+    """What the counsellor records: who consulted, concerns, summary, outcome, follow-up."""
+    _require_handler(actor, consultation, open_only=False)
+    if consultation.erased_at is not None:
+        raise IntakeError(str(_("This record was anonymised after the retention period.")), code="erased")
+    if "follow_up" in data.outcomes and data.follow_up_on is None:
+        raise IntakeError(str(_("Give the follow-up date.")), code="follow_up")
+    _touch(
+        consultation,
+        consulting_as=data.consulting_as,
+        language=data.language[:16] or "ja",
+        interpreter=data.interpreter,
+        concern_words=data.concern_words.strip(),
+        summary=data.summary.strip(),
+        outcome_listened="listened" in data.outcomes,
+        outcome_information="information" in data.outcomes,
+        outcome_referral="referral" in data.outcomes,
+        outcome_follow_up="follow_up" in data.outcomes,
+        follow_up_on=data.follow_up_on,
+    )
+    consultation.concerns.set(list(data.concerns))
+    consultation.services_given.set(list(data.services_given))
+    record(
+        actor=actor,
+        action="consultation.record",
+        target_type="consultation",
+        target_code=consultation.code,
+        detail={"outcomes": sorted(data.outcomes), "concerns": sorted(term.key for term in data.concerns)},
+    )
+
+
+@dataclass(frozen=True)
+class RiskAnswers:
+    suicidal_thoughts: bool = False
+    plan: bool = False
+    means: bool = False
+    imminence: bool = False
+    violence_at_home: bool = False
+    child_at_risk: bool = False
+    medical_emergency: bool = False
+
+
+@transaction.atomic
+def risk_assess(
+    *, actor: Actor, consultation: Consultation, answers: RiskAnswers, raise_to: int | None = None, notes: str = ""
+) -> RiskAssessment:
+    """Record an assessment. High and imminent alert every supervisor on duty at once."""
+    _require_handler(actor, consultation, open_only=False)
+    assert actor.user is not None
+    computed = risk_level_of(answers)
+    level = max(computed, raise_to or RiskLevel.NONE)
+    assessment = RiskAssessment.objects.create(
+        consultation=consultation,
+        assessed_by=actor.user,
+        level=level,
+        notes=notes.strip(),
+        **{name: getattr(answers, name) for name in RiskAnswers.__dataclass_fields__},
+    )
+    _touch(consultation, risk_level=level, risk_flag=consultation.risk_flag or level >= RiskLevel.HIGH)
+    record(
+        actor=actor,
+        action="consultation.risk",
+        target_type="consultation",
+        target_code=consultation.code,
+        detail={"level": int(level)},
+    )
+    if level >= RiskLevel.HIGH:
+        events.high_risk(consultation)
+    return assessment
+
+
+@transaction.atomic
+def risk_step_record(*, actor: Actor, consultation: Consultation, step: str, note: str = "") -> RiskStep:
+    _require_handler(actor, consultation, open_only=False)
+    assert actor.user is not None
+    if step not in EmergencyStep.values:
+        raise IntakeError(str(_("Choose a step from the checklist.")), code="step")
+    taken = RiskStep.objects.create(consultation=consultation, step=step, note=note.strip(), taken_by=actor.user)
+    record(
+        actor=actor,
+        action="consultation.risk_step",
+        target_type="consultation",
+        target_code=consultation.code,
+        detail={"step": step},
+    )
+    events.high_risk(consultation)
+    return taken
+
+
+@transaction.atomic
+def consultation_close(*, actor: Actor, consultation: Consultation) -> None:
+    _require_handler(actor, consultation)
+    if consultation.channel in (Channel.WEB_CHAT, Channel.LINE):
+        _message(consultation=consultation, sender=Sender.SYSTEM, body="", system="closed")
+    _touch(consultation, status=Status.CLOSED, ended_at=timezone.now())
+    if consultation.person_id is not None:
+        Person.objects.filter(pk=consultation.person_id).update(last_contact_at=timezone.now())
+    record(actor=actor, action="consultation.close", target_type="consultation", target_code=consultation.code)
+    events.conversation(consultation, kind="closed")
+    events.queue_changed()
+
+
+@dataclass(frozen=True)
+class CallData:
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    consulting_as: str = ConsultingAs.UNKNOWN
+    concerns: Sequence[TaxonomyTerm] = ()
+    summary: str = ""
+    risk_level: int = RiskLevel.NONE
+    outcomes: Sequence[str] = ()
+    follow_up_on: dt.date | None = None
+
+
+@transaction.atomic
+def call_log(*, actor: Actor, data: CallData) -> Consultation:
+    """A phone call, logged during or after it: it appears in the same list as chats and LINE."""
+    assert actor.user is not None and actor.organisation is not None
+    if not actor.has(Perm.CONSULTATION_HANDLE):
+        raise IntakeError(str(_("You cannot log consultations.")), code="forbidden")
+    if data.ended_at is not None and data.ended_at < data.started_at:
+        raise IntakeError(str(_("The call cannot end before it started.")), code="times")
+    if "follow_up" in data.outcomes and data.follow_up_on is None:
+        raise IntakeError(str(_("Give the follow-up date.")), code="follow_up")
+    ended = data.ended_at is not None
+    consultation = Consultation.objects.create(
+        channel=Channel.PHONE,
+        status=Status.CLOSED if ended else Status.ACTIVE,
+        started_at=data.started_at,
+        ended_at=data.ended_at,
+        waiting_since=data.started_at,
+        taken_at=data.started_at,
+        organisation=actor.organisation,
+        counsellor=actor.user,
+        consulting_as=data.consulting_as,
+        summary=data.summary.strip(),
+        risk_level=data.risk_level,
+        risk_flag=data.risk_level >= RiskLevel.HIGH,
+        outcome_listened="listened" in data.outcomes,
+        outcome_information="information" in data.outcomes,
+        outcome_referral="referral" in data.outcomes,
+        outcome_follow_up="follow_up" in data.outcomes,
+        follow_up_on=data.follow_up_on,
+    )
+    consultation.concerns.set(list(data.concerns))
+    record(
+        actor=actor,
+        action="consultation.call_log",
+        target_type="consultation",
+        target_code=consultation.code,
+        detail={"risk_level": int(data.risk_level)},
+    )
+    if data.risk_level >= RiskLevel.HIGH:
+        events.high_risk(consultation)
+    return consultation
+
+
+# -- the person's record (with consent) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonData:
+    consent_method: str
+    name: str = ""
+    name_kana: str = ""
+    phone: str = ""
+    address: str = ""
+    birth_year: str = ""
+    gender: str = ""
+    municipality: str = ""
+
+
+PERSON_FIELDS = ("name", "name_kana", "phone", "address", "birth_year", "gender", "municipality")
+
+
+@transaction.atomic
+def person_record(*, actor: Actor, consultation: Consultation, data: PersonData) -> Person:
+    """Record the person's details, only with their consent to record: how, when and by whom it
+    was given is kept with them (APPI Art. 20(2))."""
+    _require_handler(actor, consultation, open_only=False)
+    assert actor.user is not None and actor.organisation is not None
+    if data.consent_method not in ConsentMethod.values:
+        raise IntakeError(str(_("Record how the person agreed to their details being recorded.")), code="consent")
+    values = {name: getattr(data, name).strip() for name in PERSON_FIELDS}
+    if not any(values.values()):
+        raise IntakeError(str(_("Nothing to record.")), code="empty")
+    phone = normalise_phone(values["phone"])
+    now = timezone.now()
+    person = Person.objects.create(
+        organisation=actor.organisation,
+        consent_method=data.consent_method,
+        consent_at=now,
+        consent_taken_by=actor.user,
+        phone_index=blind_index(phone, purpose="consultations.person_phone") if phone else "",
+        last_contact_at=now,
+        **values,
+    )
+    _touch(consultation, person=person)
+    record(
+        actor=actor,
+        action="person.create",
+        target_type="person",
+        target_code=person.code,
+        detail={"fields": sorted(name for name, value in values.items() if value), "consent": data.consent_method},
+    )
+    return person
+
+
+def people_with_phone(*, organisation: Organisation, phone: str) -> list[Person]:
+    """Re-contact: people of the organisation recorded with this phone number (by its blind index)."""
+    digits = normalise_phone(phone)
+    if not digits:
+        return []
+    index = blind_index(digits, purpose="consultations.person_phone")
+    return list(Person.objects.filter(organisation=organisation, phone_index=index, erased_at__isnull=True))
+
+
+@transaction.atomic
+def person_link(*, actor: Actor, consultation: Consultation, person: Person) -> None:
+    """Join this contact to a person already recorded, so they need not tell their story again."""
+    _require_handler(actor, consultation, open_only=False)
+    if actor.organisation is None or person.organisation_id != actor.organisation.pk or person.erased_at is not None:
+        raise IntakeError(str(_("That person is not recorded by your organisation.")), code="person")
+    _touch(consultation, person=person)
+    Person.objects.filter(pk=person.pk).update(last_contact_at=timezone.now())
+    record(
+        actor=actor,
+        action="person.link",
+        target_type="consultation",
+        target_code=consultation.code,
+        detail={"person": str(person.code)},
+    )
+
+
+# -- abuse ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sender_block(*, actor: Actor, consultation: Consultation, days: int, reason: str) -> Block:
+    """Keep a harassing sender out for a period, with the reason recorded."""
+    _require_handler(actor, consultation, open_only=False)
+    assert actor.user is not None and actor.organisation is not None
+    reason = (reason or "").strip()
+    if not reason:
+        raise IntakeError(str(_("Record why the sender is blocked.")), code="reason")
+    if not 1 <= days <= 90:
+        raise IntakeError(str(_("Block for 1 to 90 days.")), code="days")
+    index = consultation.sender_index or consultation.line_user_index or consultation.caller_index
+    if not index:
+        raise IntakeError(str(_("This sender cannot be recognised again, so they cannot be blocked.")), code="unknown")
+    block = Block.objects.create(
+        sender_index=index,
+        channel=consultation.channel,
+        until=timezone.now() + dt.timedelta(days=days),
+        reason=reason,
+        blocked_by=actor.user,
+        organisation=actor.organisation,
+        consultation=consultation,
+    )
+    record(
+        actor=actor,
+        action="consultation.block",
+        target_type="consultation",
+        target_code=consultation.code,
+        detail={"days": days},
+    )
+    return block
+
+
+# -- participation -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def intake_settings_save(
+    *, actor: AuditActor, organisation: Organisation, hours: dict[str, Any], hours_text: str, active: bool
+) -> IntakeOrganisation:
+    intake, _created = IntakeOrganisation.objects.update_or_create(
+        organisation=organisation,
+        defaults={"hours": hours, "hours_text": hours_text[:500], "is_active": active, "updated_at": timezone.now()},
+    )
+    record(
+        actor=actor,
+        action="intake.settings",
+        target_type="organisation",
+        target_code=organisation.code,
+        detail={"active": active, "hours": hours_text[:500]},
+    )
+    events.queue_changed()
+    return intake

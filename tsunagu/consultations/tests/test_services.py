@@ -1,0 +1,336 @@
+"""The intake's writes: a chat enters the shared queue, one counsellor takes it, messages are stored
+once and in order, a transfer carries its note, risk alerts, calls, people with consent, blocks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+import time_machine
+from django.db import connection, connections
+from django.utils import timezone
+
+from tsunagu.audit.models import AuditEvent
+from tsunagu.consultations import selectors, services
+from tsunagu.consultations.models import (
+    Block,
+    Channel,
+    Consultation,
+    ConsentMethod,
+    Message,
+    Person,
+    RiskLevel,
+    Sender,
+    Status,
+)
+from tsunagu.consultations.tests.intake_data import Intake, make_intake, participate
+from tsunagu.core import crypto
+from tsunagu.directory.models import TaxonomyTerm
+
+pytestmark = pytest.mark.django_db
+
+ADDRESS = "192.0.2.10"
+
+
+@pytest.fixture
+def intake(world) -> Intake:
+    return make_intake(world)
+
+
+def start(at_risk: bool = False, address: str = ADDRESS) -> services.ChatStarted:
+    return services.chat_start(address=address, at_risk=at_risk, language="ja")
+
+
+def test_a_chat_waits_in_the_queue_with_the_risk_flag_first(intake):
+    first = start()
+    flagged = start(at_risk=True, address="192.0.2.11")
+    waiting = list(selectors.queue(actor=intake.actor("counsellor_a")))
+    assert [c.pk for c in waiting] == [flagged.consultation.pk, first.consultation.pk]
+    assert selectors.queue_position(flagged.consultation) == 1
+    assert selectors.queue_position(first.consultation) == 2
+    # Both participating organisations see the same queue.
+    assert list(selectors.queue(actor=intake.actor("local_counsellor"))) == waiting
+    # The secret is not stored; its keyed hash finds the chat.
+    assert first.secret not in str(Consultation.objects.values_list("chat_secret_index", flat=True))
+    assert services.chat_of_secret(first.secret) == first.consultation
+    assert services.chat_of_secret("not the secret") is None
+
+
+def test_outside_every_organisations_hours_no_chat_is_started(intake):
+    participate(intake.world.organisations["A"], hours="月～金 9:00～17:00")
+    participate(intake.local, hours="月～金 9:00～17:00")
+    saturday_night = dt.datetime(2026, 11, 28, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+    with pytest.raises(services.IntakeError) as refused:
+        services.chat_start(address=ADDRESS, at_risk=True, language="ja", at=saturday_night)
+    assert refused.value.code == "closed"
+    assert not Consultation.objects.exists()
+
+
+def test_anonymous_chat_creation_is_rate_limited_per_address(intake, settings):
+    settings.TSUNAGU_CHAT_STARTS_PER_HOUR = 2
+    start()
+    start()
+    with pytest.raises(services.IntakeError) as refused:
+        start()
+    assert refused.value.code == "rate"
+    assert Consultation.objects.count() == 2
+    assert AuditEvent.objects.filter(action="consultation.chat_refused", outcome="denied").count() == 1
+    start(address="192.0.2.99")  # another address is not affected
+
+
+def test_two_counsellors_taking_at_once_exactly_one_wins(intake):
+    chat = start().consultation
+    assert services.consultation_take(actor=intake.actor("counsellor_a"), consultation=chat)
+    assert not services.consultation_take(actor=intake.actor("local_counsellor"), consultation=chat)
+    chat.refresh_from_db()
+    assert chat.status == Status.ACTIVE and chat.counsellor == intake.world.users["counsellor_a"]
+    assert AuditEvent.objects.filter(action="consultation.take").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_takes_from_two_connections_give_one_winner(world):
+    """Real concurrency: two threads, two database connections, the same contact."""
+    intake = make_intake(world)
+    for _round in range(5):
+        chat = start(address=f"192.0.2.{_round + 50}").consultation
+        barrier = threading.Barrier(2)
+        results: list[bool] = []
+        lock = threading.Lock()
+
+        def take(persona: str, chat: Consultation = chat, barrier: threading.Barrier = barrier) -> None:
+            try:
+                barrier.wait()
+                won = services.consultation_take(actor=intake.actor(persona), consultation=chat)
+                with lock:
+                    results.append(won)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=take, args=(p,)) for p in ("counsellor_a", "local_counsellor")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(results) == [False, True], results
+        chat.refresh_from_db()
+        assert chat.status == Status.ACTIVE
+    assert AuditEvent.objects.filter(action="consultation.take").count() == 5
+
+
+def test_messages_are_numbered_stored_encrypted_and_a_resend_is_the_same_message(intake):
+    chat = start().consultation
+    first = services.message_post(consultation=chat, sender=Sender.PERSON, body=" 眠れません<script> ", client_key="k1")
+    again = services.message_post(consultation=chat, sender=Sender.PERSON, body=" 眠れません<script> ", client_key="k1")
+    assert again.pk == first.pk and first.seq == 1 and first.body == "眠れません<script>"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT body FROM consultations_message WHERE id = %s", [first.pk])
+        stored = cursor.fetchone()[0]
+    assert "眠れません" not in stored and crypto.decrypt(stored, context="consultations.message.body") == first.body
+    services.consultation_take(actor=intake.actor("counsellor_a"), consultation=chat)
+    reply = services.message_post(
+        consultation=chat, sender=Sender.COUNSELLOR, body="お話を聞かせてください", actor=intake.actor("counsellor_a")
+    )
+    # 1: the person's message, 2: "a counsellor has joined", 3: the reply.
+    assert [m.seq for m in Message.objects.filter(consultation=chat)] == [1, 2, 3] and reply.seq == 3
+    audit = AuditEvent.objects.filter(action="consultation.message").order_by("seq")
+    assert [e.detail["sender"] for e in audit] == ["person", "counsellor"]
+    assert "眠れません" not in str(list(audit.values_list("detail", flat=True)))
+
+
+@pytest.mark.parametrize(("body", "code"), [("", "empty"), ("   ", "empty"), ("あ" * 2001, "too_long")])
+def test_bad_messages_are_refused_and_store_nothing(intake, body, code):
+    chat = start().consultation
+    with pytest.raises(services.IntakeError) as refused:
+        services.message_post(consultation=chat, sender=Sender.PERSON, body=body)
+    assert refused.value.code == code
+    assert not Message.objects.exists()
+
+
+def test_a_counsellor_cannot_reply_before_taking_and_nobody_writes_to_a_closed_chat(intake):
+    chat = start().consultation
+    with pytest.raises(services.IntakeError):
+        services.message_post(consultation=chat, sender=Sender.COUNSELLOR, body="x", actor=intake.actor("counsellor_a"))
+    services.consultation_take(actor=intake.actor("counsellor_a"), consultation=chat)
+    services.consultation_close(actor=intake.actor("counsellor_a"), consultation=chat)
+    with pytest.raises(services.IntakeError) as refused:
+        services.message_post(consultation=chat, sender=Sender.PERSON, body="まだいますか")
+    assert refused.value.code == "closed"
+    assert services.chat_of_secret("") is None
+
+
+def test_a_warm_transfer_waits_only_for_the_other_organisation_with_its_note(intake):
+    started = start()
+    chat = started.consultation
+    services.message_post(consultation=chat, sender=Sender.PERSON, body="仕事を失って、家賃が払えません")
+    counsellor = intake.actor("counsellor_a")
+    services.consultation_take(actor=counsellor, consultation=chat)
+    with pytest.raises(services.IntakeError) as refused:
+        services.consultation_transfer(
+            actor=counsellor, consultation=chat, to_organisation=intake.local, to_user=None, note=" "
+        )
+    assert refused.value.code == "note"
+    services.consultation_transfer(
+        actor=counsellor,
+        consultation=chat,
+        to_organisation=intake.local,
+        to_user=None,
+        note="住まいの相談。地元の支援へ",
+    )
+    chat.refresh_from_db()
+    assert chat.status == Status.WAITING and chat.counsellor is None and chat.transfer_to == intake.local
+    assert chat not in selectors.queue(actor=intake.actor("supervisor_a"))  # not for A any more
+    assert chat in selectors.queue(actor=intake.actor("local_counsellor"))
+    assert not services.consultation_take(actor=intake.actor("supervisor_a"), consultation=chat)
+    local = intake.actor("local_counsellor")
+    assert services.consultation_take(actor=local, consultation=chat)
+    chat.refresh_from_db()
+    assert chat.organisation == intake.local
+    # The new counsellor reads everything said so far and the note; the first organisation keeps
+    # its view of what it recorded, but can no longer write.
+    assert selectors.may_read(local, chat) and selectors.may_write(local, chat)
+    assert selectors.may_read(counsellor, chat) and not selectors.may_write(counsellor, chat)
+    assert chat.transfers.get().note == "住まいの相談。地元の支援へ"
+    assert chat.transfers.get().taken_at is not None
+    texts = [m.body for m in chat.messages.all()]
+    assert texts[0] == "仕事を失って、家賃が払えません" and "transferred" in texts
+
+
+def test_a_transfer_to_one_named_counsellor_is_theirs_alone(intake):
+    chat = start().consultation
+    services.consultation_take(actor=intake.actor("counsellor_a"), consultation=chat)
+    services.consultation_transfer(
+        actor=intake.actor("counsellor_a"),
+        consultation=chat,
+        to_organisation=intake.local,
+        to_user=intake.local_supervisor,
+        note="スーパーバイザーにお願いします",
+    )
+    assert chat not in selectors.queue(actor=intake.actor("local_counsellor"))
+    assert not services.consultation_take(actor=intake.actor("local_counsellor"), consultation=chat)
+    assert services.consultation_take(actor=intake.actor("local_supervisor"), consultation=chat)
+
+
+@pytest.mark.parametrize(
+    ("answers", "level"),
+    [
+        ({}, RiskLevel.LOW),
+        ({"violence_at_home": True}, RiskLevel.MEDIUM),
+        ({"suicidal_thoughts": True}, RiskLevel.MEDIUM),
+        ({"suicidal_thoughts": True, "plan": True}, RiskLevel.HIGH),
+        ({"child_at_risk": True}, RiskLevel.HIGH),
+        ({"suicidal_thoughts": True, "plan": True, "means": True, "imminence": True}, RiskLevel.IMMINENT),
+        ({"medical_emergency": True}, RiskLevel.IMMINENT),
+    ],
+)
+def test_the_risk_level_follows_the_answers(intake, answers, level):
+    chat = start().consultation
+    services.consultation_take(actor=intake.actor("counsellor_a"), consultation=chat)
+    assessment = services.risk_assess(
+        actor=intake.actor("counsellor_a"), consultation=chat, answers=services.RiskAnswers(**answers)
+    )
+    chat.refresh_from_db()
+    assert assessment.level == level == chat.risk_level
+    assert chat.risk_flag == (level >= RiskLevel.HIGH)
+
+
+def test_a_counsellor_may_raise_the_level_but_never_lower_it(intake):
+    chat = start().consultation
+    actor = intake.actor("counsellor_a")
+    services.consultation_take(actor=actor, consultation=chat)
+    raised = services.risk_assess(
+        actor=actor, consultation=chat, answers=services.RiskAnswers(), raise_to=RiskLevel.HIGH
+    )
+    assert raised.level == RiskLevel.HIGH
+    kept = services.risk_assess(
+        actor=actor,
+        consultation=chat,
+        answers=services.RiskAnswers(suicidal_thoughts=True, plan=True),
+        raise_to=RiskLevel.LOW,
+    )
+    assert kept.level == RiskLevel.HIGH
+
+
+def test_high_risk_is_seen_by_every_supervisor_and_each_step_is_recorded_with_its_time(intake):
+    chat = start().consultation
+    local = intake.actor("local_counsellor")
+    services.consultation_take(actor=local, consultation=chat)
+    services.risk_assess(
+        actor=local, consultation=chat, answers=services.RiskAnswers(suicidal_thoughts=True, plan=True, means=True)
+    )
+    # A's supervisor sees the open high-risk contact of another organisation; A's counsellor does not.
+    assert selectors.may_read(intake.actor("supervisor_a"), chat)
+    assert not selectors.may_read(intake.actor("counsellor_a"), chat)
+    assert not selectors.may_write(intake.actor("supervisor_a"), chat)
+    assert [c.pk for c in selectors.dashboard(actor=intake.actor("supervisor_a")).high_risk] == [chat.pk]
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=2), tick=False):
+        services.risk_step_record(actor=local, consultation=chat, step="called_119", note="救急要請")
+    step = chat.risk_steps.get()
+    assert step.step == "called_119" and step.taken_at > chat.started_at
+    services.consultation_close(actor=local, consultation=chat)
+    assert not selectors.may_read(intake.actor("supervisor_a"), chat)  # closed: back to its organisation
+
+
+def test_a_logged_call_appears_in_the_same_list_as_chats(intake):
+    actor = intake.actor("counsellor_a")
+    chat = start().consultation
+    services.consultation_take(actor=actor, consultation=chat)
+    now = timezone.now()
+    concern = TaxonomyTerm.objects.get(taxonomy__key="concern", key="loneliness-talk")
+    call = services.call_log(
+        actor=actor,
+        data=services.CallData(
+            started_at=now - dt.timedelta(minutes=20), ended_at=now, concerns=[concern], outcomes=["listened"]
+        ),
+    )
+    assert call.channel == Channel.PHONE and call.status == Status.CLOSED
+    assert {c.pk for c in selectors.recent(actor=actor)} == {chat.pk, call.pk}
+    with pytest.raises(services.IntakeError):
+        services.call_log(actor=actor, data=services.CallData(started_at=now, ended_at=now - dt.timedelta(minutes=1)))
+
+
+def test_a_person_is_recorded_only_with_consent_encrypted_and_found_again_by_phone(intake):
+    actor = intake.actor("counsellor_a")
+    chat = start().consultation
+    services.consultation_take(actor=actor, consultation=chat)
+    with pytest.raises(services.IntakeError):
+        services.person_record(actor=actor, consultation=chat, data=services.PersonData(consent_method="", name="山田"))
+    person = services.person_record(
+        actor=actor,
+        consultation=chat,
+        data=services.PersonData(consent_method=ConsentMethod.ORAL, name="山田 花子", phone="090-1234-5678"),
+    )
+    assert person.consent_taken_by == intake.world.users["counsellor_a"] and person.consent_at is not None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, phone, phone_index FROM consultations_person WHERE id = %s", [person.pk])
+        name, phone, index = cursor.fetchone()
+    assert "山田" not in name and "5678" not in phone and "5678" not in index
+    # Re-contact: the same number written another way finds the person, in this organisation only.
+    assert services.people_with_phone(organisation=actor.organisation, phone="０９０１２３４５６７８") == [person]
+    assert services.people_with_phone(organisation=intake.local, phone="09012345678") == []
+    event = AuditEvent.objects.get(action="person.create")
+    assert event.detail == {"fields": ["name", "phone"], "consent": "oral"}
+
+
+def test_a_harassing_sender_is_blocked_for_a_period(intake):
+    chat = start().consultation
+    actor = intake.actor("counsellor_a")
+    services.consultation_take(actor=actor, consultation=chat)
+    with pytest.raises(services.IntakeError):
+        services.sender_block(actor=actor, consultation=chat, days=7, reason="")
+    services.sender_block(actor=actor, consultation=chat, days=7, reason="繰り返しの嫌がらせ")
+    with pytest.raises(services.IntakeError) as refused:
+        start()
+    assert refused.value.code == "blocked"
+    with time_machine.travel(timezone.now() + dt.timedelta(days=8)):
+        assert start().consultation
+    assert Block.objects.get().reason == "繰り返しの嫌がらせ"
+
+
+def test_a_person_who_leaves_while_waiting_leaves_the_queue(intake):
+    chat = start().consultation
+    services.chat_end_by_person(consultation=chat)
+    chat.refresh_from_db()
+    assert chat.status == Status.CLOSED and chat.ended_by_person and chat.counsellor is None
+    assert not selectors.queue(actor=intake.actor("counsellor_a")).exists()
+    assert Person.objects.count() == 0

@@ -1,0 +1,87 @@
+"""What the person's and the counsellor's pages share: messages as JSON, and waiting for new ones."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from tsunagu.consultations import events, selectors
+from tsunagu.consultations.models import Consultation, Message, Sender
+from tsunagu.consultations.services import SYSTEM_MESSAGES
+
+#: How long a long-polling request waits for something new before it answers "nothing yet".
+POLL_SECONDS = 20
+#: While it waits, it also looks at the database this often, in case an event was lost.
+RECHECK_SECONDS = 5
+
+
+def message_text(message: Message) -> str:
+    if message.sender == Sender.SYSTEM:
+        text = SYSTEM_MESSAGES.get(message.body)
+        return gettext(str(text)) if text is not None else ""
+    return str(message.body)
+
+
+def message_json(message: Message) -> dict[str, Any]:
+    return {
+        "seq": message.seq,
+        "sender": message.sender,
+        "text": message_text(message),
+        "at": timezone.localtime(message.created_at).strftime("%H:%M"),
+    }
+
+
+def conversation_state(consultation: Consultation) -> dict[str, Any]:
+    return {
+        "status": consultation.status,
+        "position": selectors.queue_position(consultation),
+    }
+
+
+def _read(pk: int, after: int) -> tuple[Consultation | None, list[dict[str, Any]]]:
+    consultation = Consultation.objects.filter(pk=pk).first()
+    if consultation is None:
+        return None, []
+    return consultation, [message_json(m) for m in selectors.messages_after(consultation=consultation, after=after)]
+
+
+async def wait_for_news(
+    *, consultation: Consultation, after: int, status: str, seconds: float = POLL_SECONDS
+) -> tuple[Consultation | None, list[dict[str, Any]]]:
+    """Messages after ``after``, waiting up to ``seconds`` for the first one (or a change of status).
+
+    It listens on the conversation's group of the channel layer, so it answers as soon as the
+    message is committed, and looks at the database again every few seconds whatever it hears."""
+    read = sync_to_async(_read)
+    current, found = await read(consultation.pk, after)
+    if found or current is None or current.status != status or seconds <= 0:
+        return current, found
+    layer = get_channel_layer()
+    channel = await layer.new_channel() if layer is not None else None
+    group = events.conversation_group(consultation.code)
+    if layer is not None and channel is not None:
+        await layer.group_add(group, channel)
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while True:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return current, found
+            if layer is not None and channel is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(layer.receive(channel), timeout=min(RECHECK_SECONDS, remaining))
+            else:
+                await asyncio.sleep(min(1.0, remaining))
+            current, found = await read(consultation.pk, after)
+            if found or current is None or current.status != status:
+                return current, found
+    finally:
+        if layer is not None and channel is not None:
+            await layer.group_discard(group, channel)

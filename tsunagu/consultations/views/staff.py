@@ -1,0 +1,412 @@
+"""The counsellor's and supervisor's pages of the shared queue (docs/consultations.md).
+
+Every page works without JavaScript (forms and links); with it, the queue, the conversation and
+the dashboard update live over a WebSocket, or by long polling where WebSocket is blocked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from asgiref.sync import sync_to_async
+from django.contrib import messages as flash
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tsunagu.accounts.access import actor_of, staff_required
+from tsunagu.accounts.policy import Perm
+from tsunagu.audit.services import record_personal_data_read
+from tsunagu.consultations import selectors, services
+from tsunagu.consultations.access import access_consultation, record_read
+from tsunagu.consultations.forms import (
+    BlockForm,
+    CallForm,
+    IntakeSettingsForm,
+    MessageForm,
+    PersonForm,
+    PersonLookupForm,
+    RecordForm,
+    RiskForm,
+    RiskStepForm,
+    TransferForm,
+)
+from tsunagu.consultations.models import Consultation, EmergencyStep, IntakeOrganisation, RiskLevel, Sender, Status
+from tsunagu.consultations.services import PERSON_FIELDS
+from tsunagu.consultations.views.common import conversation_state, message_json, wait_for_news
+from tsunagu.directory.schedules import parse_schedule
+
+
+def _back(consultation: Consultation, anchor: str = "") -> HttpResponse:
+    url = reverse("intake:consultation", kwargs={"code": consultation.code})
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+@require_GET
+@staff_required(Perm.CONSULTATION_HANDLE)
+def queue_view(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    context = {
+        "participating": services.participates(actor.organisation),
+        "waiting": list(selectors.queue(actor=actor)[:100]),
+        "mine": list(selectors.my_conversations(actor=actor)),
+        "recent": list(selectors.recent(actor=actor, limit=30)),
+        "now": timezone.now(),
+        "can_supervise": actor.has(Perm.CONSULTATION_SUPERVISE),
+        "nav": "queue",
+    }
+    template = "consultations/_queue_lists.html" if request.GET.get("fragment") == "1" else "consultations/queue.html"
+    return render(request, template, context)
+
+
+@require_POST
+@staff_required(Perm.CONSULTATION_HANDLE)
+def take_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    actor = actor_of(request)
+    consultation = Consultation.objects.filter(code=code).first()
+    try:
+        won = consultation is not None and services.consultation_take(actor=actor, consultation=consultation)
+    except services.IntakeError as error:
+        flash.error(request, error.message)
+        return redirect("intake:queue")
+    if not won or consultation is None:
+        flash.warning(request, _("Another counsellor has taken this contact, or it is no longer waiting."))
+        return redirect("intake:queue")
+    return _back(consultation)
+
+
+def _detail_context(request: HttpRequest, consultation: Consultation) -> dict[str, Any]:
+    actor = actor_of(request)
+    writable = selectors.may_write(actor, consultation)
+    messages = [message_json(m) for m in selectors.messages_after(consultation=consultation, after=0, limit=1000)]
+    person = consultation.person
+    shown_person = {}
+    if person is not None and person.erased_at is None:
+        shown_person = {name: getattr(person, name) for name in PERSON_FIELDS if getattr(person, name)}
+        if shown_person:
+            record_personal_data_read(
+                actor=actor, target_type="person", target_code=person.code, fields=list(shown_person)
+            )
+    record_read(request, consultation, what="detail")
+    record_initial = {
+        "consulting_as": consultation.consulting_as,
+        "language": consultation.language,
+        "interpreter": consultation.interpreter,
+        "concerns": list(consultation.concerns.all()),
+        "concern_words": consultation.concern_words,
+        "summary": consultation.summary,
+        "outcomes": consultation.outcomes,
+        "services_given": [str(s.code) for s in consultation.services_given.all()],
+        "follow_up_on": consultation.follow_up_on,
+    }
+    return {
+        "consultation": consultation,
+        "messages": messages,
+        "last_seq": messages[-1]["seq"] if messages else 0,
+        "writable": writable,
+        "can_reply": writable and consultation.status == Status.ACTIVE and consultation.channel in ("web_chat", "line"),
+        "message_form": MessageForm(),
+        "record_form": RecordForm(initial=record_initial),
+        "risk_form": RiskForm(),
+        "step_form": RiskStepForm(),
+        "transfer_form": TransferForm(),
+        "person_form": PersonForm(),
+        "lookup_form": PersonLookupForm(),
+        "block_form": BlockForm(),
+        "person_fields": shown_person,
+        "is_high_risk": consultation.risk_level >= RiskLevel.HIGH,
+        "steps": EmergencyStep.choices,
+        "assessments": list(consultation.assessments.all()),
+        "risk_steps": list(consultation.risk_steps.all()),
+        "transfers": list(consultation.transfers.all()),
+        "nav": "queue",
+    }
+
+
+@require_GET
+@staff_required(Perm.CONSULTATION_HANDLE)
+def consultation_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    consultation = access_consultation(request, code)
+    return render(request, "consultations/consultation.html", _detail_context(request, consultation))
+
+
+@require_GET
+@staff_required(Perm.CONSULTATION_HANDLE)
+def messages_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    """New messages after ``after`` as JSON, at once (the long-polling client uses ``poll_view``)."""
+    consultation = access_consultation(request, code)
+    try:
+        after = max(0, int(request.GET.get("after", "0")))
+    except ValueError:
+        return JsonResponse({"error": _("Bad request.")}, status=400)
+    found = [message_json(m) for m in selectors.messages_after(consultation=consultation, after=after)]
+    return JsonResponse({**conversation_state(consultation), "messages": found})
+
+
+def _poll_access(request: HttpRequest, code: UUID) -> Consultation | HttpResponse:
+    """The access checks of a staff page, for the async long-polling view."""
+    checked: dict[str, Consultation] = {}
+
+    @staff_required(Perm.CONSULTATION_HANDLE)
+    def check(request: HttpRequest) -> HttpResponse:
+        checked["c"] = access_consultation(request, code)
+        return HttpResponse()
+
+    response = check(request)  # Http404 and PermissionDenied go up to Django's handlers, as on any page
+    return checked.get("c") or response
+
+
+@require_GET
+async def poll_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    """Long-polling fallback for the counsellor: waits up to 20 seconds for news."""
+    try:
+        after = max(0, int(request.GET.get("after", "0")))
+    except ValueError:
+        return JsonResponse({"error": _("Bad request.")}, status=400)
+    checked = await sync_to_async(_poll_access)(request, code)
+    if isinstance(checked, HttpResponse):
+        return checked
+    current, found = await wait_for_news(consultation=checked, after=after, status=checked.status)
+    if current is None:
+        return JsonResponse({"status": "closed", "messages": found})
+    state = await sync_to_async(conversation_state)(current)
+    return JsonResponse({**state, "messages": found})
+
+
+def _fail(request: HttpRequest, consultation: Consultation, message: str, anchor: str = "") -> HttpResponse:
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"error": message}, status=400)
+    flash.error(request, message)
+    return _back(consultation, anchor)
+
+
+@require_POST
+@staff_required(Perm.CONSULTATION_HANDLE)
+def send_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    consultation = access_consultation(request, code, write=True)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        return _fail(request, consultation, " ".join(str(e) for errs in form.errors.values() for e in errs), "reply")
+    try:
+        message = services.message_post(
+            consultation=consultation,
+            sender=Sender.COUNSELLOR,
+            body=form.cleaned_data["body"],
+            actor=actor_of(request),
+            client_key=form.cleaned_data["key"],
+        )
+    except services.IntakeError as error:
+        return _fail(request, consultation, error.message, "reply")
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"seq": message.seq, "key": form.cleaned_data["key"]})
+    return _back(consultation, "reply")
+
+
+@require_POST
+@staff_required(Perm.CONSULTATION_HANDLE)
+def record_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    consultation = access_consultation(request, code, write=True)
+    form = RecordForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, consultation)
+        context["record_form"] = form
+        return render(request, "consultations/consultation.html", context, status=400)
+    try:
+        services.consultation_record(actor=actor_of(request), consultation=consultation, data=form.to_data())
+    except services.IntakeError as error:
+        return _fail(request, consultation, error.message, "record")
+    flash.success(request, _("The record was saved."))
+    return _back(consultation, "record")
+
+
+@require_POST
+@staff_required(Perm.CONSULTATION_HANDLE)
+def risk_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    consultation = access_consultation(request, code, write=True)
+    form = RiskForm(request.POST)
+    if not form.is_valid():
+        return _fail(request, consultation, _("Please check the risk assessment."), "risk")
+    assessment = services.risk_assess(
+        actor=actor_of(request),
+        consultation=consultation,
+        answers=form.answers(),
+        raise_to=form.cleaned_data["raise_to"],
+        notes=form.cleaned_data["notes"],
+    )
+    if assessment.level >= RiskLevel.HIGH:
+        flash.error(request, _("High risk: the supervisors on duty have been alerted. Follow the emergency checklist."))
+    else:
+        flash.success(request, _("The risk assessment was saved."))
+    return _back(consultation, "risk")
+
+
+@require_POST
+@staff_required(Perm.CONSULTATION_HANDLE)
+def risk_step_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    consultation = access_consultation(request, code, write=True)
+    form = RiskStepForm(request.POST)
+    if not form.is_valid():
+        return _fail(request, consultation, _("Choose a step from the checklist."), "risk")
+    services.risk_step_record(
+        actor=actor_of(request),
+        consultation=consultation,
+        step=form.cleaned_data["step"],
+        note=form.cleaned_data["note"],
+    )
+    return _back(consultation, "risk")
+
+
+@require_POST
+@staff_required(Perm.CONSULTATION_HANDLE)
+def transfer_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    consultation = access_consultation(request, code, write=True)
+    form = TransferForm(request.POST)
+    if not form.is_valid():
+        return _fail(request, consultation, " ".join(str(e) for errs in form.errors.values() for e in errs), "transfer")
+    try:
+        services.consultation_transfer(
+            actor=actor_of(request),
+            consultation=consultation,
+            to_organisation=form.cleaned_data["to_organisation"],
+            to_user=form.cleaned_data["to_user"],
+            note=form.cleaned_data["note"],
+        )
+    except services.IntakeError as error:
+        return _fail(request, consultation, error.message, "transfer")
+    flash.success(request, _("The conversation was transferred with your note."))
+    return redirect("intake:queue")
+
+
+@require_POST
+@staff_required(Perm.CONSULTATION_HANDLE)
+def close_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    consultation = access_consultation(request, code, write=True)
+    try:
+        services.consultation_close(actor=actor_of(request), consultation=consultation)
+    except services.IntakeError as error:
+        return _fail(request, consultation, error.message)
+    flash.success(request, _("The conversation was closed."))
+    return _back(consultation)
+
+
+@require_POST
+@staff_required(Perm.CONSULTATION_HANDLE)
+def person_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    consultation = access_consultation(request, code, write=True)
+    form = PersonForm(request.POST)
+    if not form.is_valid():
+        return _fail(
+            request, consultation, _("Record how the person agreed to their details being recorded."), "person"
+        )
+    try:
+        services.person_record(actor=actor_of(request), consultation=consultation, data=form.to_data())
+    except services.IntakeError as error:
+        return _fail(request, consultation, error.message, "person")
+    flash.success(request, _("The person's details were recorded with their consent."))
+    return _back(consultation, "person")
+
+
+@require_POST
+@staff_required(Perm.CONSULTATION_HANDLE)
+def person_lookup_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    """Re-contact: find people recorded with this phone number (by its blind index) and link one."""
+    consultation = access_consultation(request, code, write=True)
+    actor = actor_of(request)
+    form = PersonLookupForm(request.POST)
+    if not form.is_valid() or actor.organisation is None:
+        return _fail(request, consultation, _("Enter a phone number."), "person")
+    found = services.people_with_phone(organisation=actor.organisation, phone=form.cleaned_data["phone"])
+    chosen = request.POST.get("person", "")
+    if chosen:
+        person = next((p for p in found if str(p.code) == chosen), None)
+        if person is None:
+            return _fail(request, consultation, _("That person is not recorded by your organisation."), "person")
+        services.person_link(actor=actor, consultation=consultation, person=person)
+        flash.success(request, _("This contact is now linked to the person's earlier consultations."))
+        return _back(consultation, "person")
+    context = _detail_context(request, consultation)
+    for person in found:
+        record_personal_data_read(actor=actor, target_type="person", target_code=person.code, fields=["name"])
+    context.update({"matches": found, "lookup_phone": form.cleaned_data["phone"], "lookup_done": True})
+    return render(request, "consultations/consultation.html", context)
+
+
+@require_POST
+@staff_required(Perm.CONSULTATION_HANDLE)
+def block_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    consultation = access_consultation(request, code, write=True)
+    form = BlockForm(request.POST)
+    if not form.is_valid():
+        return _fail(request, consultation, _("Give the number of days (1–90) and the reason."), "block")
+    try:
+        services.sender_block(
+            actor=actor_of(request),
+            consultation=consultation,
+            days=form.cleaned_data["days"],
+            reason=form.cleaned_data["reason"],
+        )
+    except services.IntakeError as error:
+        return _fail(request, consultation, error.message, "block")
+    flash.success(request, _("The sender is blocked."))
+    return _back(consultation, "block")
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(Perm.CONSULTATION_HANDLE)
+def call_view(request: HttpRequest) -> HttpResponse:
+    """Log a phone call in under 30 seconds: start time filled in, everything else optional."""
+    form = CallForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consultation = services.call_log(actor=actor_of(request), data=form.to_data())
+        except services.IntakeError as error:
+            form.add_error(None, error.message)
+        else:
+            flash.success(request, _("The call was logged."))
+            return _back(consultation)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "consultations/call.html", {"form": form, "nav": "call"}, status=status)
+
+
+@require_GET
+@staff_required(Perm.CONSULTATION_SUPERVISE)
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    figures = selectors.dashboard(actor=actor_of(request))
+    context = {
+        "d": figures,
+        "nav": "dashboard",
+        "channels": dict(Consultation._meta.get_field("channel").choices or []),
+    }
+    template = (
+        "consultations/_dashboard_figures.html"
+        if request.GET.get("fragment") == "1"
+        else "consultations/dashboard.html"
+    )
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(Perm.INTAKE_MANAGE)
+def settings_view(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    assert actor.organisation is not None
+    current = IntakeOrganisation.objects.filter(organisation=actor.organisation).first()
+    initial = {"active": current.is_active if current else False, "hours_text": current.hours_text if current else ""}
+    form = IntakeSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["hours_text"]
+        services.intake_settings_save(
+            actor=actor,
+            organisation=actor.organisation,
+            hours=parse_schedule(text).to_json() if text else {},
+            hours_text=text,
+            active=form.cleaned_data["active"],
+        )
+        flash.success(request, _("The settings were saved."))
+        return redirect("intake:settings")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "consultations/settings.html", {"form": form, "nav": "settings"}, status=status)
