@@ -72,7 +72,7 @@ ROWS: list[Row] = [
         method="post",
         data=lambda w: {"active": "on", "hours_text": "いつでも"},
         label="bad hours",
-    ),  # fmt: skip
+    ),
     Row("intake:consultation", handlers(200), kwargs=OWN),
     Row("intake:consultation", handlers(404), kwargs=OTHERS, label="another organisation's"),
     Row("intake:consultation", handlers(404), kwargs=UNKNOWN, label="unknown"),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from uuid import UUID
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone

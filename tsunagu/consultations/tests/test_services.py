@@ -16,8 +16,8 @@ from tsunagu.consultations import selectors, services
 from tsunagu.consultations.models import (
     Block,
     Channel,
-    Consultation,
     ConsentMethod,
+    Consultation,
     Message,
     Person,
     RiskLevel,
@@ -98,7 +98,13 @@ def test_concurrent_takes_from_two_connections_give_one_winner(world):
         results: list[bool] = []
         lock = threading.Lock()
 
-        def take(persona: str, chat: Consultation = chat, barrier: threading.Barrier = barrier) -> None:
+        def take(
+            persona: str,
+            chat: Consultation = chat,
+            barrier: threading.Barrier = barrier,
+            results: list[bool] = results,
+            lock: threading.Lock = lock,
+        ) -> None:
             try:
                 barrier.wait()
                 won = services.consultation_take(actor=intake.actor(persona), consultation=chat)
