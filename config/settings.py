@@ -198,6 +198,11 @@ if not TSUNAGU_QUICK_EXIT_URL.startswith(("https://", "http://")):
 TSUNAGU_CHAT_STARTS_PER_HOUR = env.int("TSUNAGU_CHAT_STARTS_PER_HOUR", 5, minimum=1)
 TSUNAGU_CONSULTATION_RETENTION_DAYS = env.int("TSUNAGU_CONSULTATION_RETENTION_DAYS", 3 * 365, minimum=30)
 
+# LINE Messaging API (docs/consultations.md, "LINE"): the webhook is off until both are set.
+LINE_CHANNEL_SECRET = env.secret("LINE_CHANNEL_SECRET") or ""
+LINE_CHANNEL_ACCESS_TOKEN = env.secret("LINE_CHANNEL_ACCESS_TOKEN") or ""
+LINE_API_BASE = env.str("LINE_API_BASE", "https://api.line.me")
+
 # Sessions: server-side, 30-minute idle and 12-hour absolute limits (security.md, 7.3.1/7.3.2).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 TSUNAGU_SESSION_IDLE_SECONDS = env.int("TSUNAGU_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=120) * 60

@@ -33,9 +33,16 @@ STAFF_ONLY = (
 VOCABULARIES = "tsunagu/directory/vocabularies.py"
 
 
+#: The person's web chat (tsunagu/consultations) is a portal page too: it is started from the portal.
+PUBLIC_CHAT = (
+    "tsunagu/consultations/templates/consultations/chat_",
+    "tsunagu/consultations/views/chat.py",
+)
+
+
 def _is_portal(entry: polib.POEntry) -> bool:
     files = [name for name, _line in entry.occurrences]
-    if VOCABULARIES in files:
+    if VOCABULARIES in files or any(name.startswith(PUBLIC_CHAT) for name in files):
         return True
     portal = [name for name in files if name.startswith("tsunagu/portal/")]
     return any(not name.startswith(STAFF_ONLY) for name in portal)

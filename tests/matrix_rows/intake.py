@@ -103,4 +103,7 @@ ROWS: list[Row] = [
     Row("chat:send", everyone(410), method="post", data=lambda w: {"secret": "guess", "body": "x"}),
     Row("chat:messages", everyone(410), method="post", data=lambda w: {"secret": "guess", "after": "0"}),
     Row("chat:end", everyone(200), method="post", data=lambda w: {"secret": "guess"}),
+    # The LINE webhook: LINE's platform, authenticated by its signature (tests/…/test_line.py); off
+    # (404, not an access refusal) until the channel secret and token are configured.
+    Row("line_webhook", everyone(404), method="post", audit_denied=False),
 ]

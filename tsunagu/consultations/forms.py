@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tsunagu.accounts.models import Membership, Organisation, User
 from tsunagu.accounts.policy import ROLE_PERMISSIONS, Perm, Role
@@ -80,7 +81,10 @@ class RecordForm(forms.Form):
         label=_("Summary notes"), max_length=NOTES_MAX, required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
     outcomes = forms.MultipleChoiceField(
-        label=_("Outcome"), choices=OUTCOME_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+        label=pgettext_lazy("consultation", "Outcome"),
+        choices=OUTCOME_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     services_given = forms.ModelMultipleChoiceField(
         label=_("Services given (their codes, one per line)"), queryset=Service.objects.all(), required=False,
@@ -168,10 +172,10 @@ class PersonForm(forms.Form):
     consent_method = forms.ChoiceField(
         label=_("How the person agreed to their details being recorded"), choices=ConsentMethod.choices
     )
-    name = forms.CharField(label=_("Name"), max_length=200, required=False)
-    name_kana = forms.CharField(label=_("Name (kana)"), max_length=200, required=False)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=200, required=False)
+    name_kana = forms.CharField(label=pgettext_lazy("person", "Name (kana)"), max_length=200, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
-    address = forms.CharField(label=_("Address"), max_length=500, required=False)
+    address = forms.CharField(label=pgettext_lazy("person", "Address"), max_length=500, required=False)
     birth_year = forms.CharField(label=_("Birth year or age band"), max_length=32, required=False)
     gender = forms.CharField(label=_("Gender, in the person's own words"), max_length=100, required=False)
     municipality = forms.CharField(label=_("Municipality"), max_length=100, required=False)
@@ -213,7 +217,10 @@ class CallForm(forms.Form):
         label=_("Summary notes"), max_length=NOTES_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     outcomes = forms.MultipleChoiceField(
-        label=_("Outcome"), choices=OUTCOME_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+        label=pgettext_lazy("consultation", "Outcome"),
+        choices=OUTCOME_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     follow_up_on = forms.DateField(
         label=_("Follow-up date"), required=False, widget=forms.DateInput(attrs={"type": "date"})

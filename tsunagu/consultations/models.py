@@ -81,11 +81,11 @@ class Person(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="intake_people")
-    name = EncryptedTextField(_("name"), blank=True)
-    name_kana = EncryptedTextField(_("name (kana)"), blank=True)
+    name = EncryptedTextField(pgettext_lazy("person", "name"), blank=True)
+    name_kana = EncryptedTextField(pgettext_lazy("person", "name (kana)"), blank=True)
     phone = EncryptedTextField(_("phone"), blank=True)
     phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    address = EncryptedTextField(_("address"), blank=True)
+    address = EncryptedTextField(pgettext_lazy("person", "address"), blank=True)
     birth_year = EncryptedTextField(_("birth year or age band"), blank=True)
     gender = EncryptedTextField(_("gender, in the person's own words"), blank=True)
     municipality = EncryptedTextField(_("municipality"), blank=True)
@@ -221,6 +221,8 @@ class Message(models.Model):
     client_key = models.CharField(max_length=64, blank=True)
     # LINE: the webhook event id, so a redelivered event is stored once.
     external_id = models.CharField(max_length=64, blank=True)
+    # A counsellor's reply on LINE: whether the Messaging API accepted it ("" for other channels).
+    delivery = models.CharField(max_length=16, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu.accounts.models import Membership, Organisation, User
 from tsunagu.accounts.policy import ANONYMOUS, ROLE_PERMISSIONS, Actor, Perm, Role
 from tsunagu.audit.services import AuditActor, record
-from tsunagu.consultations import events
+from tsunagu.consultations import events, line
 from tsunagu.consultations.models import (
     Block,
     Channel,
@@ -258,7 +258,80 @@ def message_post(
         detail={"seq": message.seq, "sender": sender},
     )
     events.conversation(consultation, kind="message", seq=message.seq)
+    if sender == Sender.COUNSELLOR and consultation.channel == Channel.LINE:
+        transaction.on_commit(lambda: deliver_line_reply(message_pk=message.pk))
     return message
+
+
+def deliver_line_reply(*, message_pk: int) -> bool:
+    """Send a stored counsellor reply to the LINE user (after the commit: a reply is never sent
+    unless it is stored). Whether LINE accepted it is kept on the message."""
+    message = Message.objects.select_related("consultation").get(pk=message_pk)
+    user_id = message.consultation.line_user_id
+    delivered = bool(user_id) and line.push(user_id, message.body)
+    Message.objects.filter(pk=message_pk).update(delivery="sent" if delivered else "failed")
+    return delivered
+
+
+# -- LINE ----------------------------------------------------------------------------------------
+
+
+def line_user_index(user_id: str) -> str:
+    return blind_index(user_id, purpose="consultations.line_user")
+
+
+def line_receive(*, incoming: line.Incoming, at: dt.datetime | None = None) -> str:
+    """One message from a LINE user into the shared queue: their open conversation, or a new one.
+
+    Returns what happened: "stored", "duplicate" (a redelivered event), "blocked", or "closed"
+    (nobody on duty and no open conversation: the caller answers with the 24-hour lines)."""
+    at = at or timezone.now()
+    if Message.objects.filter(external_id__startswith=incoming.event_id[:60]).exists():
+        return "duplicate"
+    index = line_user_index(incoming.user_id)
+    if is_blocked(sender_index=index, channel=Channel.LINE, at=at):
+        with transaction.atomic():
+            record(actor=ANONYMOUS, action="consultation.line_refused", outcome="denied", detail={"reason": "blocked"})
+        return "blocked"
+    with transaction.atomic():
+        consultation = (
+            Consultation.objects.filter(
+                line_user_index=index, channel=Channel.LINE, status__in=[Status.WAITING, Status.ACTIVE]
+            )
+            .order_by("-started_at")
+            .first()
+        )
+        if consultation is None:
+            if not on_duty_organisations(at):
+                return "closed"
+            consultation = Consultation.objects.create(
+                channel=Channel.LINE,
+                started_at=at,
+                waiting_since=at,
+                line_user_id=incoming.user_id,
+                line_user_index=index,
+                sender_index=index,
+            )
+            record(
+                actor=ANONYMOUS,
+                action="consultation.start",
+                target_type="consultation",
+                target_code=consultation.code,
+                detail={"channel": Channel.LINE, "risk_flag": False},
+            )
+            events.queue_changed()
+        text = incoming.text.strip() or "[empty]"
+        # LINE allows 5,000 characters; longer ones are kept as several messages, in order.
+        pieces = [text[i : i + MESSAGE_MAX_CHARS] for i in range(0, len(text), MESSAGE_MAX_CHARS)]
+        for number, piece in enumerate(pieces):
+            suffix = f"#{number}" if number else ""
+            message_post(
+                consultation=consultation,
+                sender=Sender.PERSON,
+                body=piece,
+                external_id=f"{incoming.event_id[:60]}{suffix}",
+            )
+    return "stored"
 
 
 # -- the counsellor's side -----------------------------------------------------------------------

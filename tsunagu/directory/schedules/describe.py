@@ -173,9 +173,10 @@ class _Words:
     separator: str  # between items of a list of days, months or dates
     last_separator: str  # before the last item of a list
     weekday_separator: str  # between single weekdays (土・日)
-    items_separator: (
-        str  # between items of a list on a page, whose names may hold commas ("Loneliness, someone to talk to")
-    )
+    # Between items of a list on a page, whose names may hold commas ("Loneliness, someone to talk to").
+    items_separator: str
+    # The weekday after several ordinals, where the language puts it in the plural (2º e 4º sábados).
+    weekdays_long_plural: tuple[str, ...] | None = None
 
     def join(self, parts: Sequence[str]) -> str:
         if len(parts) == 1:
@@ -222,6 +223,15 @@ _MONTHS_PT = (
     "outubro",
     "novembro",
     "dezembro",
+)
+_WEEKDAYS_LONG_PT_PLURAL = (
+    "segundas-feiras",
+    "terças-feiras",
+    "quartas-feiras",
+    "quintas-feiras",
+    "sextas-feiras",
+    "sábados",
+    "domingos",
 )
 _WEEKDAYS_LONG_PT = ("segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado", "domingo")
 
@@ -275,9 +285,9 @@ _OTHER_LANGUAGES: dict[str, _Words] = {
         holidays="节假日",
         month_days=("每月{days}", "每月{days}"),
         month_day=lambda d: f"{d}日",
-        nth_weekday="每月{nth}{days}",
-        nth=lambda n, _days: f"第{n}个",
-        last=lambda _days: "最后一个",
+        nth_weekday="每月{nth}个{days}",
+        nth=lambda n, _days: f"第{n}",
+        last=lambda _days: "最后一",
         rule="{days} {hours}",
         no_hours="（未注明时间）",
         hours_separator="、",
@@ -311,10 +321,10 @@ _OTHER_LANGUAGES: dict[str, _Words] = {
         month_days=("매월 {days}", "매월 {days}"),
         month_day=lambda d: f"{d}일",
         nth_weekday="매월 {nth} {days}",
-        nth=lambda n, _days: f"{n}번째",
+        nth=lambda n, _days: ("첫째", "둘째", "셋째", "넷째", "다섯째")[n - 1],
         last=lambda _days: "마지막",
         rule="{days} {hours}",
-        no_hours="(시간 미기재)",
+        no_hours="(시간 정보 없음)",
         hours_separator=", ",
         with_months="{months}: {text}",
         even_months="짝수 달",
@@ -333,19 +343,19 @@ _OTHER_LANGUAGES: dict[str, _Words] = {
     ),
     "vi": _Words(
         weekdays=("Thứ 2", "Thứ 3", "Thứ 4", "Thứ 5", "Thứ 6", "Thứ 7", "Chủ nhật"),
-        weekdays_long=("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"),
+        weekdays_long=("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"),
         months=tuple(f"tháng {m}" for m in range(1, 13)),
         every_day="Hằng ngày",
         day_range="{first}–{last}",
         time_range="{start}–{end}",
-        overnight="{start}–{end} hôm sau",
+        overnight="{start}–{end} ngày hôm sau",
         from_time="từ {start}",
         all_day="24 giờ",
-        open_24_hours="Mở cửa 24 giờ",
+        open_24_hours="Hoạt động 24 giờ",
         holidays="ngày lễ",
         month_days=("ngày {days} hằng tháng", "các ngày {days} hằng tháng"),
         month_day=str,
-        nth_weekday="{days} tuần {nth} của tháng",
+        nth_weekday="{days} tuần {nth} hằng tháng",
         nth=lambda n, _days: f"thứ {n}",
         last=lambda _days: "cuối",
         rule="{days}: {hours}",
@@ -354,10 +364,10 @@ _OTHER_LANGUAGES: dict[str, _Words] = {
         with_months="{months}, {text}",
         even_months="Các tháng chẵn",
         odd_months="Các tháng lẻ",
-        month_range="{first}–{last}",
+        month_range="từ {first} đến {last}",
         closed="Nghỉ {what}",
         closed_on_holidays="vào ngày lễ",
-        new_year="dịp năm mới ({start} – {end})",
+        new_year="dịp cuối năm – đầu năm ({start} – {end})",
         closed_range="từ {start} đến {end}",
         date="ngày {day}/{month_number}",
         closed_date="Nghỉ {date}/{year}",
@@ -389,10 +399,10 @@ _OTHER_LANGUAGES: dict[str, _Words] = {
         with_months="{months}, {text}",
         even_months="Meses pares",
         odd_months="Meses ímpares",
-        month_range="{first} a {last}",
+        month_range="de {first} a {last}",
         closed="Fechado {what}",
         closed_on_holidays="nos feriados",
-        new_year="no Ano-Novo ({start} – {end})",
+        new_year="nas festas de fim de ano (de {start} a {end})",
         closed_range="de {start} a {end}",
         date="{day} de {month}",
         closed_date="Fechado em {date} de {year}",
@@ -400,6 +410,7 @@ _OTHER_LANGUAGES: dict[str, _Words] = {
         last_separator=" e ",
         weekday_separator=", ",
         items_separator="; ",
+        weekdays_long_plural=_WEEKDAYS_LONG_PT_PLURAL,
     ),
 }
 
@@ -454,7 +465,8 @@ def _days_in(rule: Rule, words: _Words) -> str:
         nth = [words.nth(w, weekdays) for w in rule.nth_weeks if w != LAST_WEEK]
         if LAST_WEEK in rule.nth_weeks:
             nth.append(words.last(weekdays))
-        days = words.join([words.weekdays_long[d] for d in rule.weekdays])
+        names = words.weekdays_long_plural if len(nth) > 1 and words.weekdays_long_plural else words.weekdays_long
+        days = words.join([names[d] for d in rule.weekdays])
         return words.nth_weekday.format(nth=words.join(nth), days=days)
     if not rule.weekdays and rule.include_holidays:
         return words.holidays

@@ -13,27 +13,28 @@ SEASONAL = "4月～9月は 土・日 10:00～16:00、毎月5日・20日 13:00～
 
 EXPECTED = {
     "zh-hans": (
-        ["周一至周五 9:00–17:00", "每月第2个、第4个周六 10:00–12:00", "每月最后一个周日 13:00起",
+        ["周一至周五 9:00–17:00", "每月第2、第4个周六 10:00–12:00", "每月最后一个周日 13:00起",
          "节假日、年末年初（12月29日至1月3日）休息"],
         ["4月至9月：周六、周日 10:00–16:00", "每月5日、20日 13:00–15:00"],
         ["每天 22:00–次日2:00"],
     ),
     "ko": (
-        ["월~금 9:00~17:00", "매월 2번째·4번째 토요일 10:00~12:00", "매월 마지막 일요일 13:00부터",
+        ["월~금 9:00~17:00", "매월 둘째·넷째 토요일 10:00~12:00", "매월 마지막 일요일 13:00부터",
          "공휴일·연말연시(12월 29일~1월 3일) 휴무"],
         ["4월~9월: 토·일 10:00~16:00", "매월 5일·20일 13:00~15:00"],
         ["매일 22:00~다음 날 2:00"],
     ),
     "vi": (
-        ["Thứ 2–Thứ 6: 9:00–17:00", "Thứ Bảy tuần thứ 2 và thứ 4 của tháng: 10:00–12:00",
-         "Chủ Nhật tuần cuối của tháng: từ 13:00", "Nghỉ vào ngày lễ và dịp năm mới (ngày 29/12 – ngày 3/1)"],
-        ["Tháng 4–tháng 9, Thứ 7 và Chủ nhật: 10:00–16:00", "Các ngày 5 và 20 hằng tháng: 13:00–15:00"],
-        ["Hằng ngày: 22:00–2:00 hôm sau"],
+        ["Thứ 2–Thứ 6: 9:00–17:00", "Thứ Bảy tuần thứ 2 và thứ 4 hằng tháng: 10:00–12:00",
+         "Chủ nhật tuần cuối hằng tháng: từ 13:00",
+         "Nghỉ vào ngày lễ và dịp cuối năm – đầu năm (ngày 29/12 – ngày 3/1)"],
+        ["Từ tháng 4 đến tháng 9, Thứ 7 và Chủ nhật: 10:00–16:00", "Các ngày 5 và 20 hằng tháng: 13:00–15:00"],
+        ["Hằng ngày: 22:00–2:00 ngày hôm sau"],
     ),
     "pt-br": (
-        ["Seg a sex: 9:00–17:00", "2º e 4º sábado do mês: 10:00–12:00", "Último domingo do mês: a partir das 13:00",
-         "Fechado nos feriados e no Ano-Novo (29 de dezembro – 3 de janeiro)"],
-        ["Abril a setembro, sáb e dom: 10:00–16:00", "Dias 5 e 20 de cada mês: 13:00–15:00"],
+        ["Seg a sex: 9:00–17:00", "2º e 4º sábados do mês: 10:00–12:00", "Último domingo do mês: a partir das 13:00",
+         "Fechado nos feriados e nas festas de fim de ano (de 29 de dezembro a 3 de janeiro)"],
+        ["De abril a setembro, sáb e dom: 10:00–16:00", "Dias 5 e 20 de cada mês: 13:00–15:00"],
         ["Todos os dias: 22:00–2:00 do dia seguinte"],
     ),
 }  # fmt: skip
@@ -66,7 +67,7 @@ def test_closed_dates_and_always_open_in_each_language():
     assert describe(schedule, "en") == ["Open 24 hours", "Closed on 31 December 2026"]
     assert describe(schedule, "zh-hans") == ["24小时开放", "2026年12月31日休息"]
     assert describe(schedule, "ko") == ["24시간 운영", "2026년 12월 31일 휴무"]
-    assert describe(schedule, "vi") == ["Mở cửa 24 giờ", "Nghỉ ngày 31/12/2026"]
+    assert describe(schedule, "vi") == ["Hoạt động 24 giờ", "Nghỉ ngày 31/12/2026"]
     assert describe(schedule, "pt-br") == ["Aberto 24 horas", "Fechado em 31 de dezembro de 2026"]
 
 

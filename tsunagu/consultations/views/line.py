@@ -1,0 +1,51 @@
+"""The LINE Messaging API webhook (docs/consultations.md, "LINE").
+
+LINE signs every delivery with the channel secret (X-Line-Signature, HMAC-SHA256 of the body). A
+missing or wrong signature is refused with 400 and a "denied" audit row; a body that does not parse
+is refused with 400 and changes nothing. A redelivered event (same webhook event id) is stored once.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from tsunagu.accounts.policy import ANONYMOUS
+from tsunagu.audit.services import record_denied
+from tsunagu.consultations import line, services
+from tsunagu.directory.search.selectors import SearchFilters, services_search
+
+
+def closed_text() -> str:
+    """What a LINE user is told when nobody is on duty: the 24-hour lines to call, and 110 / 119."""
+    result = services_search(filters=SearchFilters(crisis_line=True, is_24_hours=True), per_page=3, now=timezone.now())
+    lines = [f"・{card.name} {card.phones[0].number}" for card in result.services if card.phones]
+    with translation.override("ja"):
+        head = _("Nobody can answer here right now. These lines answer day and night:")
+        tail = _("In danger now: 110 (police) or 119 (ambulance).")
+    return "\n".join([head, *lines, tail])
+
+
+@csrf_exempt  # LINE's platform posts here; the signature is what authenticates it
+@require_POST
+def webhook_view(request: HttpRequest) -> HttpResponse:
+    if not line.configured():
+        return HttpResponse(status=404)
+    try:
+        incoming = line.parse(
+            request.body.decode("utf-8", errors="replace"), request.headers.get("X-Line-Signature", "")
+        )
+    except line.BadSignature as refused:
+        record_denied(
+            actor=ANONYMOUS, action="line.webhook", target_type="url", detail={"reason": f"signature {refused}"}
+        )
+        return HttpResponse(status=400)
+    except line.BadPayload:
+        return HttpResponse(status=400)
+    for item in incoming:
+        if services.line_receive(incoming=item) == "closed":
+            line.reply(item.reply_token, closed_text())
+    return HttpResponse(status=200)
