@@ -80,7 +80,9 @@ async def receive_from(socket: Any, sender: str, timeout: float = 5) -> dict[str
 async def receive(socket: Any, kind: str, timeout: float = 5) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
-        frame = json.loads(await asyncio.wait_for(socket.recv(), timeout=max(0.1, deadline - time.monotonic())))
+        frame: dict[str, Any] = json.loads(
+            await asyncio.wait_for(socket.recv(), timeout=max(0.1, deadline - time.monotonic()))
+        )
         if frame.get("type") == kind:
             return frame
 
