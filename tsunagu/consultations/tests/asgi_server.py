@@ -47,11 +47,19 @@ class AsgiServer:
         self.process.join(10)
 
 
-def start() -> AsgiServer:
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start(port: int | None = None) -> AsgiServer:
     if multiprocessing.get_start_method(allow_none=True) not in (None, "fork"):
         raise RuntimeError("the ASGI test server needs the fork start method")
     connections.close_all()
-    process = DaphneProcess("127.0.0.1", partial(_application), setup=_child_setup)
+    process = DaphneProcess("127.0.0.1", partial(_application), setup=_child_setup, port=port)
     process.start()
     while not process.ready.wait(timeout=1):
         if not process.is_alive():

@@ -93,12 +93,14 @@ def test_the_counsellor_records_concerns_risk_and_outcome_then_transfers_with_a_
     concern = TaxonomyTerm.objects.get(taxonomy__key="concern", key="loneliness-talk")
     recorded = counsellor.post(
         reverse("intake:record", kwargs={"code": chat.code}),
-        {"consulting_as": "self", "language": "ja", "concerns": [concern.pk], "summary": "一人暮らしで話し相手がいない",
-         "outcomes": ["listened", "information"]},
+        {"record-consulting_as": "self", "record-language": "ja", "record-concerns": [concern.pk],
+         "record-summary": "一人暮らしで話し相手がいない", "record-outcomes": ["listened", "information"]},
     )  # fmt: skip
     assert recorded.status_code == 302
     risk = counsellor.post(
-        reverse("intake:risk", kwargs={"code": chat.code}), {"suicidal_thoughts": "on", "plan": "on"}, follow=True
+        reverse("intake:risk", kwargs={"code": chat.code}),
+        {"risk-suicidal_thoughts": "on", "risk-plan": "on"},
+        follow=True,
     )
     assert "119" in risk.content.decode()  # the emergency checklist is shown
     chat.refresh_from_db()
@@ -106,7 +108,10 @@ def test_the_counsellor_records_concerns_risk_and_outcome_then_transfers_with_a_
     assert list(chat.concerns.all()) == [concern]
     transferred = counsellor.post(
         reverse("intake:transfer", kwargs={"code": chat.code}),
-        {"to_organisation": str(intake.local.code), "note": "孤独感が強い。夜間の見守りをお願いします"},
+        {
+            "transfer-to_organisation": str(intake.local.code),
+            "transfer-note": "孤独感が強い。夜間の見守りをお願いします",
+        },
     )
     assert transferred.status_code == 302
     chat.refresh_from_db()
@@ -131,7 +136,9 @@ def test_bad_input_gets_a_clear_message_and_changes_nothing(intake):
     counsellor = counsellor_client(intake, "counsellor_a")
     counsellor.post(reverse("intake:take", kwargs={"code": chat.code}))
     bad = counsellor.post(
-        reverse("intake:record", kwargs={"code": chat.code}), {"language": "ja", "outcomes": ["follow_up"]}, follow=True
+        reverse("intake:record", kwargs={"code": chat.code}),
+        {"record-language": "ja", "record-outcomes": ["follow_up"]},
+        follow=True,
     )
     assert bad.status_code == 200
     chat.refresh_from_db()

@@ -43,7 +43,7 @@ def _room(
     context: dict[str, Any] = {
         "consultation": consultation,
         "secret": secret,
-        "messages": messages,
+        "chat_messages": messages,
         "last_seq": messages[-1]["seq"] if messages else 0,
         "state": conversation_state(consultation),
         "form": form or MessageForm(),

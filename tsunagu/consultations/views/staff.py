@@ -105,18 +105,18 @@ def _detail_context(request: HttpRequest, consultation: Consultation) -> dict[st
     }
     return {
         "consultation": consultation,
-        "messages": messages,
+        "chat_messages": messages,
         "last_seq": messages[-1]["seq"] if messages else 0,
         "writable": writable,
         "can_reply": writable and consultation.status == Status.ACTIVE and consultation.channel in ("web_chat", "line"),
         "message_form": MessageForm(),
-        "record_form": RecordForm(initial=record_initial),
-        "risk_form": RiskForm(),
-        "step_form": RiskStepForm(),
-        "transfer_form": TransferForm(),
-        "person_form": PersonForm(),
-        "lookup_form": PersonLookupForm(),
-        "block_form": BlockForm(),
+        "record_form": RecordForm(initial=record_initial, prefix="record"),
+        "risk_form": RiskForm(prefix="risk"),
+        "step_form": RiskStepForm(prefix="step"),
+        "transfer_form": TransferForm(prefix="transfer"),
+        "person_form": PersonForm(prefix="person"),
+        "lookup_form": PersonLookupForm(prefix="lookup"),
+        "block_form": BlockForm(prefix="block"),
         "person_fields": shown_person,
         "is_high_risk": consultation.risk_level >= RiskLevel.HIGH,
         "steps": EmergencyStep.choices,
@@ -210,7 +210,7 @@ def send_view(request: HttpRequest, code: UUID) -> HttpResponse:
 @staff_required(Perm.CONSULTATION_HANDLE)
 def record_view(request: HttpRequest, code: UUID) -> HttpResponse:
     consultation = access_consultation(request, code, write=True)
-    form = RecordForm(request.POST)
+    form = RecordForm(request.POST, prefix="record")
     if not form.is_valid():
         context = _detail_context(request, consultation)
         context["record_form"] = form
@@ -227,7 +227,7 @@ def record_view(request: HttpRequest, code: UUID) -> HttpResponse:
 @staff_required(Perm.CONSULTATION_HANDLE)
 def risk_view(request: HttpRequest, code: UUID) -> HttpResponse:
     consultation = access_consultation(request, code, write=True)
-    form = RiskForm(request.POST)
+    form = RiskForm(request.POST, prefix="risk")
     if not form.is_valid():
         return _fail(request, consultation, _("Please check the risk assessment."), "risk")
     assessment = services.risk_assess(
@@ -248,7 +248,7 @@ def risk_view(request: HttpRequest, code: UUID) -> HttpResponse:
 @staff_required(Perm.CONSULTATION_HANDLE)
 def risk_step_view(request: HttpRequest, code: UUID) -> HttpResponse:
     consultation = access_consultation(request, code, write=True)
-    form = RiskStepForm(request.POST)
+    form = RiskStepForm(request.POST, prefix="step")
     if not form.is_valid():
         return _fail(request, consultation, _("Choose a step from the checklist."), "risk")
     services.risk_step_record(
@@ -264,7 +264,7 @@ def risk_step_view(request: HttpRequest, code: UUID) -> HttpResponse:
 @staff_required(Perm.CONSULTATION_HANDLE)
 def transfer_view(request: HttpRequest, code: UUID) -> HttpResponse:
     consultation = access_consultation(request, code, write=True)
-    form = TransferForm(request.POST)
+    form = TransferForm(request.POST, prefix="transfer")
     if not form.is_valid():
         return _fail(request, consultation, " ".join(str(e) for errs in form.errors.values() for e in errs), "transfer")
     try:
@@ -297,7 +297,7 @@ def close_view(request: HttpRequest, code: UUID) -> HttpResponse:
 @staff_required(Perm.CONSULTATION_HANDLE)
 def person_view(request: HttpRequest, code: UUID) -> HttpResponse:
     consultation = access_consultation(request, code, write=True)
-    form = PersonForm(request.POST)
+    form = PersonForm(request.POST, prefix="person")
     if not form.is_valid():
         return _fail(
             request, consultation, _("Record how the person agreed to their details being recorded."), "person"
@@ -316,7 +316,7 @@ def person_lookup_view(request: HttpRequest, code: UUID) -> HttpResponse:
     """Re-contact: find people recorded with this phone number (by its blind index) and link one."""
     consultation = access_consultation(request, code, write=True)
     actor = actor_of(request)
-    form = PersonLookupForm(request.POST)
+    form = PersonLookupForm(request.POST, prefix="lookup")
     if not form.is_valid() or actor.organisation is None:
         return _fail(request, consultation, _("Enter a phone number."), "person")
     found = services.people_with_phone(organisation=actor.organisation, phone=form.cleaned_data["phone"])
@@ -339,7 +339,7 @@ def person_lookup_view(request: HttpRequest, code: UUID) -> HttpResponse:
 @staff_required(Perm.CONSULTATION_HANDLE)
 def block_view(request: HttpRequest, code: UUID) -> HttpResponse:
     consultation = access_consultation(request, code, write=True)
-    form = BlockForm(request.POST)
+    form = BlockForm(request.POST, prefix="block")
     if not form.is_valid():
         return _fail(request, consultation, _("Give the number of days (1–90) and the reason."), "block")
     try:

@@ -1,0 +1,195 @@
+"""The consultation intake in the browser, against daphne serving HTTP and WebSocket for real.
+
+A person starts a chat from the portal; a counsellor of another organisation takes it; they talk in
+real time; the counsellor records concerns, risk and outcome, and a supervisor's dashboard shows the
+high-risk alert without a reload; the counsellor transfers the chat with a note; quick exit ends it.
+Also: the chat works with JavaScript off, and falls back to long polling when WebSocket is blocked.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.browser.conftest import assert_no_axe_violations, screenshot
+from tests.browser.test_sign_in import t
+from tsunagu.accounts.models import Organisation, User
+from tsunagu.accounts.tests.personas import World, sign_in
+from tsunagu.consultations.models import Consultation, RiskLevel, Status
+from tsunagu.consultations.tests import asgi_server
+from tsunagu.consultations.tests.intake_data import Intake, make_intake
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 360, "height": 800}
+
+
+@pytest.fixture
+def intake(world: World) -> Intake:
+    return make_intake(world)
+
+
+@pytest.fixture
+def server(intake: Intake, settings: Any) -> Iterator[asgi_server.AsgiServer]:
+    port = asgi_server.free_port()
+    # Quick exit leaves for a page of the same test server (the machine has no outside network).
+    settings.TSUNAGU_QUICK_EXIT_URL = f"http://127.0.0.1:{port}/healthz"
+    server = asgi_server.start(port=port)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def person_context(browser: Browser, *, javascript: bool = True) -> BrowserContext:
+    context = browser.new_context(locale="ja-JP", viewport=PHONE, java_script_enabled=javascript)
+    context.set_default_timeout(10_000)
+    return context
+
+
+def staff_context(
+    browser: Browser, server: asgi_server.AsgiServer, user: User, organisation: Organisation
+) -> BrowserContext:
+    client = Client()
+    sign_in(client, user, organisation=organisation)
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": server.url}])
+    return context
+
+
+def wait_until(condition: Any, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def start_chat(page: Page, server: asgi_server.AsgiServer, *, at_risk: bool) -> None:
+    page.goto(f"{server.url}/now/")
+    page.get_by_role("link", name=t("Chat with a counsellor here, without giving your name")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("Talk to someone now (chat)"))
+    if at_risk:
+        page.get_by_label(t("Yes"), exact=True).check()
+    page.get_by_role("button", name=t("Start the chat")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("Chat"))
+
+
+def send(page: Page, text: str) -> None:
+    page.locator("[data-send-form] textarea").fill(text)
+    page.locator("[data-send-form] button[type=submit]").click()
+
+
+def test_a_chat_from_the_portal_to_a_counsellor_of_another_organisation_and_on(
+    browser: Browser, server: asgi_server.AsgiServer, intake: Intake
+) -> None:
+    person = person_context(browser).new_page()
+    start_chat(person, server, at_risk=True)
+    assert_no_axe_violations(person)
+    send(person, "眠れない夜が続いています")
+    expect(person.locator(".chat-log")).to_contain_text("眠れない夜が続いています")
+    assert_no_axe_violations(person)  # (axe needs JavaScript in the page: the no-JS test cannot run it)
+    screenshot(person, "chat-waiting")
+
+    supervisor = staff_context(
+        browser, server, intake.world.users["supervisor_a"], intake.world.organisations["A"]
+    ).new_page()
+    supervisor.goto(f"{server.url}/staff/intake/dashboard/")
+    expect(supervisor.get_by_text(t("No high-risk contact is open."))).to_be_visible()
+
+    counsellor = staff_context(browser, server, intake.local_counsellor, intake.local).new_page()
+    counsellor.goto(f"{server.url}/staff/intake/")
+    expect(counsellor.get_by_text(t("Risk flag")).first).to_be_visible()
+    assert_no_axe_violations(counsellor)
+    counsellor.get_by_role("button", name=t("Take")).first.click()
+    expect(counsellor.locator(".chat-log")).to_contain_text("眠れない夜が続いています")
+    expect(person.locator("[data-state]")).to_have_text(t("A counsellor is with you."))
+
+    # Real time both ways: no reload on either side.
+    send(counsellor, "こんばんは。ここにいますよ。")
+    expect(person.locator(".chat-log")).to_contain_text("こんばんは。ここにいますよ。", timeout=5_000)
+    send(person, "話を聞いてもらえますか")
+    expect(counsellor.locator(".chat-log")).to_contain_text("話を聞いてもらえますか", timeout=5_000)
+    screenshot(person, "chat-talking")
+
+    counsellor.get_by_label("孤独・話し相手", exact=False).first.check()
+    counsellor.locator("#record").get_by_label(t("Listened")).check()
+    counsellor.get_by_role("button", name=t("Save the record")).click()
+    expect(counsellor.get_by_text(t("The record was saved."))).to_be_visible()
+    counsellor.get_by_label(t("Thoughts of suicide")).check()
+    counsellor.get_by_label(t("A plan")).check()
+    counsellor.get_by_role("button", name=t("Save the assessment")).click()
+    expect(counsellor.get_by_role("heading", name=t("Emergency checklist"))).to_be_visible()
+    assert_no_axe_violations(counsellor)
+    screenshot(counsellor, "intake-consultation")
+    # The supervisor of another organisation is alerted on the open dashboard, without a reload.
+    expect(supervisor.get_by_role("link", name=t("High")).first).to_be_visible(timeout=5_000)
+    chat = Consultation.objects.get()
+    assert chat.risk_level == RiskLevel.HIGH and chat.outcome_listened
+    assert [term.key for term in chat.concerns.all()] == ["loneliness-talk"]
+
+    counsellor.locator("#transfer").get_by_label(t("Transfer to organisation")).select_option(label="全国相談ネットA")
+    counsellor.locator("#transfer").get_by_label(t("Note for the next counsellor")).fill(
+        "夜間の不眠と孤独感。リスク高、見守り継続を"
+    )
+    counsellor.get_by_role("button", name=t("Transfer with this note")).click()
+    other = staff_context(
+        browser, server, intake.world.users["counsellor_a"], intake.world.organisations["A"]
+    ).new_page()
+    other.goto(f"{server.url}/staff/intake/")
+    other.get_by_role("button", name=t("Take")).first.click()
+    expect(other.get_by_text("夜間の不眠と孤独感。リスク高、見守り継続を")).to_be_visible()
+    expect(other.locator(".chat-log")).to_contain_text("話を聞いてもらえますか")
+    send(other, "引き継ぎました。続けてお話しください。")
+    expect(person.locator(".chat-log")).to_contain_text("引き継ぎました。続けてお話しください。", timeout=5_000)
+
+    # Quick exit: the page is replaced (Back does not return) and the chat ends.
+    person.get_by_role("link", name=t("Quick exit")).click()
+    person.wait_for_url(f"{server.url}/healthz")
+    wait_until(lambda: Consultation.objects.get().status == Status.CLOSED)
+    assert Consultation.objects.get().ended_by_person
+    # Back leads to the page before the conversation at most (the chat's start page), never to it.
+    person.go_back()
+    assert "眠れない夜が続いています" not in person.content()
+
+
+def test_the_chat_works_without_javascript(browser: Browser, server: asgi_server.AsgiServer, intake: Intake) -> None:
+    person = person_context(browser, javascript=False).new_page()
+    start_chat(person, server, at_risk=False)
+    send(person, "スクリプトなしで送ります")
+    expect(person.locator(".chat-log")).to_contain_text("スクリプトなしで送ります")
+    counsellor = staff_context(browser, server, intake.local_counsellor, intake.local).new_page()
+    counsellor.goto(f"{server.url}/staff/intake/")
+    counsellor.get_by_role("button", name=t("Take")).first.click()
+    send(counsellor, "届いています")
+    expect(counsellor.locator(".chat-log")).to_contain_text("届いています")
+    person.get_by_role("button", name=t("See new messages")).click()
+    expect(person.locator(".chat-log")).to_contain_text("届いています")
+    person.get_by_role("button", name=t("End the chat")).click()
+    expect(person.get_by_role("heading", level=1)).to_have_text(t("The chat has ended"))
+    assert Consultation.objects.get().status == Status.CLOSED
+
+
+def test_when_websocket_is_blocked_the_chat_falls_back_to_long_polling(
+    browser: Browser, server: asgi_server.AsgiServer, intake: Intake
+) -> None:
+    context = person_context(browser)
+    opened: list[str] = []
+    context.route_web_socket("**/ws/**", lambda socket: (opened.append(socket.url), socket.close()))
+    person = context.new_page()
+    start_chat(person, server, at_risk=False)
+    send(person, "プロキシの中から")
+    expect(person.locator(".chat-log")).to_contain_text("プロキシの中から")
+    counsellor = staff_context(browser, server, intake.local_counsellor, intake.local).new_page()
+    counsellor.goto(f"{server.url}/staff/intake/")
+    counsellor.get_by_role("button", name=t("Take")).first.click()
+    expect(counsellor.locator(".chat-log")).to_contain_text("プロキシの中から")
+    send(counsellor, "長いポーリングでも届きます")
+    expect(person.locator(".chat-log")).to_contain_text("長いポーリングでも届きます", timeout=8_000)
+    assert opened, "the page tried WebSocket first"
+    assert Consultation.objects.get().messages.filter(sender="person").count() == 1
