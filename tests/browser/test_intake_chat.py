@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect
 
 from tests.browser.conftest import assert_no_axe_violations, screenshot
 from tests.browser.test_sign_in import t
@@ -180,7 +180,12 @@ def test_when_websocket_is_blocked_the_chat_falls_back_to_long_polling(
 ) -> None:
     context = person_context(browser)
     opened: list[str] = []
-    context.route_web_socket("**/ws/**", lambda socket: (opened.append(socket.url), socket.close()))
+
+    def refuse(socket: WebSocketRoute) -> None:  # what a proxy that blocks WebSocket does
+        opened.append(socket.url)
+        socket.close()
+
+    context.route_web_socket("**/ws/**", refuse)
     person = context.new_page()
     start_chat(person, server, at_risk=False)
     send(person, "プロキシの中から")
