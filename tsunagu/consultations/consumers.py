@@ -20,6 +20,7 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.db import connection
 from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
@@ -32,6 +33,15 @@ from tsunagu.audit.services import record
 from tsunagu.consultations import events, selectors, services
 from tsunagu.consultations.models import Consultation, Sender
 from tsunagu.consultations.views.common import conversation_state, message_json
+
+
+def _in_thread(function: Any) -> Any:
+    """Database work of a socket. On PostgreSQL in worker threads of their own, so that many
+    conversations are served at once (each thread has its own connection). On SQLite in the one
+    thread Channels uses by default: SQLite has one writer, and threads contending for its lock
+    wait in its busy handler's sleeps (measured in docs/performance.md, "Chat delivery")."""
+    return database_sync_to_async(function, thread_sensitive=connection.vendor == "sqlite")
+
 
 #: Close codes: the chat is over or unknown; the staff member may not see this.
 CLOSE_GONE = 4404
@@ -59,7 +69,7 @@ def _post(pk: int, sender: str, body: str, key: str, actor: Actor | None) -> dic
         )
     except services.IntakeError as error:
         return {"type": "error", "key": key, "error": error.message}
-    return {"type": "ack", "key": key, "seq": message.seq}
+    return {"type": "ack", "key": key, "seq": message.seq, "message": message_json(message)}
 
 
 class _Conversation(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
@@ -84,7 +94,7 @@ class _Conversation(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def _push(self) -> None:
         if self.consultation_pk is None:
             return
-        news = await database_sync_to_async(_news)(self.consultation_pk, self.last_seq, self.language)
+        news = await _in_thread(_news)(self.consultation_pk, self.last_seq, self.language)
         if news is None:
             await self.send_json({"type": "messages", "status": "closed", "position": 0, "messages": []})
             await self.close(code=CLOSE_GONE)
@@ -94,6 +104,8 @@ class _Conversation(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         await self.send_json(news)
 
     async def intake_event(self, event: dict[str, Any]) -> None:
+        if event.get("kind") == "message" and 0 < int(event.get("seq") or 0) <= self.last_seq:
+            return  # this socket's own message, already answered with its ack
         await self._push()
 
     async def _send_message(self, content: dict[str, Any]) -> None:
@@ -106,7 +118,9 @@ class _Conversation(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.send_json({"type": "error", "key": key, "error": "body"})
             return
         actor = await self._actor()
-        answer = await database_sync_to_async(_post)(self.consultation_pk, self.sender, body, key, actor)
+        answer = await _in_thread(_post)(self.consultation_pk, self.sender, body, key, actor)
+        if answer.get("type") == "ack" and answer["seq"] == self.last_seq + 1:
+            self.last_seq = answer["seq"]  # nothing was missed in between: no need to read it back
         await self.send_json(answer)
 
     async def disconnect(self, code: int) -> None:

@@ -81,7 +81,10 @@
     socket.onmessage = function (event) {
       var data = JSON.parse(event.data);
       if (data.type === "messages") { self.news(data); }
-      else if (data.type === "ack") { delete self.pending[data.key]; }
+      else if (data.type === "ack") {
+        delete self.pending[data.key];
+        if (data.message && data.message.seq === self.after + 1) { self.add(data.message); }
+      }
       else if (data.type === "error") { delete self.pending[data.key]; self.say(data.error); }
     };
     socket.onclose = function (event) {
