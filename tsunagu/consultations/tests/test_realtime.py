@@ -13,6 +13,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -216,3 +217,39 @@ def test_sockets_refuse_whoever_may_not_see_the_conversation(server, intake):
                 pass
 
     asyncio.run(refused())
+
+
+def test_two_server_processes_share_one_queue_through_redis(intake, settings):
+    """With REDIS_URL set, a message sent to one process reaches a socket of another at once."""
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:6379/6"], "prefix": f"test{uuid.uuid4().hex[:8]}"},
+        }
+    }
+    first, second = asgi_server.start(), asgi_server.start()
+    try:
+        secret = start_chat(first)
+        chat = Consultation.objects.get()
+        services.consultation_take(actor=intake.actor("local_counsellor"), consultation=chat)
+        cookie = staff_cookie(intake, "local_counsellor")
+
+        async def across() -> None:
+            async with (
+                connect(first, "/ws/chat/") as person,
+                connect(second, f"/ws/staff/intake/{chat.code}/", cookie=cookie) as counsellor,
+            ):
+                await person.send(json.dumps({"type": "hello", "secret": secret, "after": 0}))
+                await receive(person, "messages")
+                await counsellor.send(json.dumps({"type": "hello", "after": 0}))
+                await receive(counsellor, "messages")
+                started = time.monotonic()
+                await counsellor.send(json.dumps({"type": "send", "body": "別のプロセスから", "key": "x1"}))
+                reply = await receive_from(person, "counsellor")
+                assert reply["messages"][-1]["text"] == "別のプロセスから"
+                assert time.monotonic() - started < 2  # pushed, not found by the 5-second re-read
+
+        asyncio.run(across())
+    finally:
+        first.stop()
+        second.stop()
