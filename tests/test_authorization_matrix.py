@@ -116,5 +116,5 @@ def test_matrix(world: World, row: Row, persona: str) -> None:
         assert denied == 1
     else:
         assert response.status_code == expected, f"{url} as {persona}: {response.status_code}"
-        refused = expected in (403, 404) and row.audit_denied
+        refused = expected in (401, 403, 404) and row.audit_denied
         assert denied == (1 if refused else 0), f"{denied} denied rows for {url} as {persona}"

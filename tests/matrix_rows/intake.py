@@ -73,6 +73,8 @@ ROWS: list[Row] = [
         data=lambda w: {"active": "on", "hours_text": "いつでも"},
         label="bad hours",
     ),
+    # Issuing a CTI token needs the organisation to take part first: without it, back to the settings.
+    Row("intake:cti_token", staff(403, supervisor_a=302, org_admin_d=302), method="post"),
     Row("intake:consultation", handlers(200), kwargs=OWN),
     Row("intake:consultation", handlers(404), kwargs=OTHERS, label="another organisation's"),
     Row("intake:consultation", handlers(404), kwargs=UNKNOWN, label="unknown"),
@@ -114,4 +116,6 @@ ROWS: list[Row] = [
     # The LINE webhook: LINE's platform, authenticated by its signature (tests/…/test_line.py); off
     # (404, not an access refusal) until the channel secret and token are configured.
     Row("line_webhook", everyone(404), method="post", audit_denied=False),
+    # The CTI webhook: a phone system with its organisation's token; without one, 401 for anyone.
+    Row("cti_call", everyone(401), method="post"),
 ]

@@ -70,6 +70,8 @@ class IntakeOrganisation(models.Model):
     hours = models.JSONField(_("on-duty hours"), default=dict)
     hours_text = models.CharField(_("on-duty hours (as written)"), max_length=500, blank=True)
     is_active = models.BooleanField(_("answers the shared queue"), default=True)
+    # The organisation's telephony (CTI) system authenticates with a token; only its keyed hash is kept.
+    cti_token_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
@@ -165,6 +167,8 @@ class Consultation(models.Model):
     # Phone: the caller's number when a CTI system gave it (encrypted), and its blind index.
     caller_number = EncryptedTextField(blank=True)
     caller_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    # The CTI system's id of the call ("<organisation id>:<call id>"), so a repeated notice opens one record.
+    cti_call_id = models.CharField(max_length=150, blank=True, editable=False)
     ended_by_person = models.BooleanField(default=False)
     updated_at = models.DateTimeField(default=timezone.now)
     # Set when the retention period passed and the personal columns were emptied.
@@ -173,6 +177,9 @@ class Consultation(models.Model):
     class Meta:
         indexes = [models.Index(fields=["status", "-risk_flag", "waiting_since"], name="consultation_queue")]
         constraints = [
+            models.UniqueConstraint(
+                fields=["cti_call_id"], condition=~models.Q(cti_call_id=""), name="consultation_cti_call_unique"
+            ),
             models.CheckConstraint(condition=models.Q(channel__in=Channel.values), name="consultation_channel_valid"),
             models.CheckConstraint(condition=models.Q(status__in=Status.values), name="consultation_status_valid"),
             models.CheckConstraint(

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.accounts.models import Membership, Organisation, User
 from tsunagu.accounts.policy import ANONYMOUS, ROLE_PERMISSIONS, Actor, Perm, Role
-from tsunagu.audit.services import AuditActor, record
+from tsunagu.audit.services import AuditActor, SystemActor, record
 from tsunagu.consultations import events, line
 from tsunagu.consultations.models import (
     Block,
@@ -737,6 +737,86 @@ def sender_block(*, actor: Actor, consultation: Consultation, days: int, reason:
         detail={"days": days},
     )
     return block
+
+
+# -- phone: the CTI notice of a call --------------------------------------------------------------
+
+
+def cti_token_index(token: str) -> str:
+    return blind_index(token, purpose="consultations.cti_token")
+
+
+@transaction.atomic
+def cti_token_issue(*, actor: Actor, organisation: Organisation) -> str:
+    """A new token for the organisation's telephony system (shown once; the old one stops working)."""
+    token = "cti_" + secrets.token_urlsafe(32)
+    updated = IntakeOrganisation.objects.filter(organisation=organisation).update(
+        cti_token_index=cti_token_index(token), updated_at=timezone.now()
+    )
+    if not updated:
+        raise IntakeError(str(_("Save the intake settings first.")), code="not_participating")
+    record(actor=actor, action="intake.cti_token", target_type="organisation", target_code=organisation.code)
+    return token
+
+
+def cti_organisation(token: str) -> IntakeOrganisation | None:
+    if not token.startswith("cti_"):
+        return None
+    return (
+        IntakeOrganisation.objects.filter(cti_token_index=cti_token_index(token), organisation__is_active=True)
+        .select_related("organisation")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class CallNotice:
+    call_id: str
+    caller: str = ""  # the caller's number, when the network gives it
+    counsellor: str = ""  # the username of the counsellor whose phone rings, when known
+    started_at: dt.datetime | None = None
+
+
+@transaction.atomic
+def cti_call_started(*, intake: IntakeOrganisation, notice: CallNotice) -> tuple[Consultation, bool]:
+    """A call starts: a draft phone consultation opens at once, for the counsellor whose phone rings
+    (or waiting for the organisation's counsellors). The same call notified twice opens one record."""
+    organisation = intake.organisation
+    key = f"{organisation.pk}:{notice.call_id}"[:150]
+    existing = Consultation.objects.filter(cti_call_id=key).first()
+    if existing is not None:
+        return existing, False
+    counsellor = None
+    if notice.counsellor:
+        counsellor = next((u for u in counsellors_of(organisation) if u.username == notice.counsellor), None)
+        if counsellor is None:
+            raise IntakeError("unknown counsellor", code="counsellor")
+    started = notice.started_at or timezone.now()
+    digits = normalise_phone(notice.caller)
+    consultation = Consultation.objects.create(
+        channel=Channel.PHONE,
+        status=Status.ACTIVE if counsellor else Status.WAITING,
+        started_at=started,
+        waiting_since=started,
+        taken_at=started if counsellor else None,
+        organisation=organisation if counsellor else None,
+        counsellor=counsellor,
+        transfer_to=None if counsellor else organisation,
+        caller_number=digits,
+        caller_index=blind_index(digits, purpose="consultations.person_phone") if digits else "",
+        sender_index=blind_index(digits, purpose="consultations.person_phone") if digits else "",
+        cti_call_id=key,
+    )
+    actor = SystemActor(label="cti")
+    record(
+        actor=actor,
+        action="consultation.cti_call",
+        target_type="consultation",
+        target_code=consultation.code,
+        detail={"organisation": str(organisation.code), "caller_given": bool(digits)},
+    )
+    events.queue_changed()
+    return consultation, True
 
 
 # -- participation -------------------------------------------------------------------------------

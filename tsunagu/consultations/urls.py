@@ -11,6 +11,7 @@ urlpatterns = [
     path("calls/new/", staff.call_view, name="call"),
     path("dashboard/", staff.dashboard_view, name="dashboard"),
     path("settings/", staff.settings_view, name="settings"),
+    path("settings/cti-token/", staff.cti_token_view, name="cti_token"),
     path("<uuid:code>/", staff.consultation_view, name="consultation"),
     path("<uuid:code>/take/", staff.take_view, name="take"),
     path("<uuid:code>/messages/", staff.messages_view, name="messages"),

@@ -410,3 +410,19 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         return redirect("intake:settings")
     status = 400 if request.method == "POST" else 200
     return render(request, "consultations/settings.html", {"form": form, "nav": "settings"}, status=status)
+
+
+@require_POST
+@staff_required(Perm.INTAKE_MANAGE)
+def cti_token_view(request: HttpRequest) -> HttpResponse:
+    """Issue a new token for the organisation's telephony system; it is shown this once."""
+    actor = actor_of(request)
+    assert actor.organisation is not None
+    try:
+        token = services.cti_token_issue(actor=actor, organisation=actor.organisation)
+    except services.IntakeError as error:
+        flash.error(request, error.message)
+        return redirect("intake:settings")
+    current = IntakeOrganisation.objects.get(organisation=actor.organisation)
+    form = IntakeSettingsForm(initial={"active": current.is_active, "hours_text": current.hours_text})
+    return render(request, "consultations/settings.html", {"form": form, "nav": "settings", "cti_token": token})

@@ -1,0 +1,68 @@
+"""The telephony (CTI) webhook: the organisation's phone system says a call has started, and a draft
+phone consultation opens (docs/consultations.md, "Phone").
+
+Authenticated by the organisation's token (``Authorization: Bearer cti_…``, issued on the intake
+settings page, kept only as a keyed hash). A missing or wrong token: 401 and a denied audit row. A
+body that is not the expected JSON: 400, nothing written.
+
+    POST /integrations/cti/calls/
+    {"call_id": "abc-123", "caller": "090-1234-5678", "counsellor": "yamada", "started_at": "2026-11-26T22:05:00+09:00"}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from tsunagu.accounts.policy import ANONYMOUS
+from tsunagu.audit.services import record_denied
+from tsunagu.consultations import services
+
+MAX_BODY = 4096
+
+
+def _bad(message: str) -> JsonResponse:
+    return JsonResponse({"error": message}, status=400)
+
+
+@csrf_exempt  # a machine posts here; the bearer token is what authenticates it
+@require_POST
+def call_started_view(request: HttpRequest) -> HttpResponse:
+    header = request.headers.get("Authorization", "")
+    token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+    intake = services.cti_organisation(token) if token else None
+    if intake is None:
+        record_denied(actor=ANONYMOUS, action="cti.webhook", target_type="url", detail={"reason": "token"})
+        return JsonResponse({"error": "unauthorised"}, status=401)
+    if len(request.body) > MAX_BODY:
+        return _bad("body too large")
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return _bad("body is not JSON")
+    if not isinstance(data, dict):
+        return _bad("body must be a JSON object")
+    call_id, caller, counsellor = data.get("call_id"), data.get("caller", ""), data.get("counsellor", "")
+    if not isinstance(call_id, str) or not call_id.strip() or len(call_id) > 100:
+        return _bad("call_id: a string of 1 to 100 characters is required")
+    if not isinstance(caller, str) or len(caller) > 32 or not isinstance(counsellor, str) or len(counsellor) > 150:
+        return _bad("caller and counsellor must be short strings")
+    started_at = None
+    if data.get("started_at") is not None:
+        parsed = parse_datetime(str(data["started_at"])) if isinstance(data["started_at"], str) else None
+        if parsed is None or parsed.tzinfo is None:
+            return _bad("started_at: an ISO 8601 time with its offset is required")
+        started_at = parsed.astimezone(dt.UTC)
+    notice = services.CallNotice(call_id=call_id.strip(), caller=caller, counsellor=counsellor, started_at=started_at)
+    try:
+        consultation, created = services.cti_call_started(intake=intake, notice=notice)
+    except services.IntakeError:
+        return _bad("counsellor: not a counsellor of this organisation")
+    path = reverse("intake:consultation", kwargs={"code": consultation.code})
+    return JsonResponse({"consultation": str(consultation.code), "path": path}, status=201 if created else 200)
