@@ -144,6 +144,14 @@ class Dashboard:
     today_by_channel: dict[str, int]
     today_high_risk: int
 
+    @property
+    def longest_wait_minutes(self) -> int:
+        return int(self.longest_wait.total_seconds() // 60) if self.longest_wait else 0
+
+    @property
+    def longest_wait_seconds(self) -> int:
+        return int(self.longest_wait.total_seconds() % 60) if self.longest_wait else 0
+
 
 def dashboard(*, actor: Actor, now: dt.datetime | None = None) -> Dashboard:
     """Live figures for a supervisor: the whole queue (it is shared), the open high-risk contacts
