@@ -84,7 +84,8 @@ def prepare_database(pg: bool) -> dict[str, str]:
 @dataclass
 class Staff:
     cookie: str
-    chats: list[Any] = field(default_factory=list)
+    user: Any
+    organisation: Any
 
 
 def make_staff(counsellors: int) -> list[Staff]:
@@ -118,9 +119,7 @@ def make_staff(counsellors: int) -> list[Staff]:
         session_policy.mark_signed_in(session)
         session[session_policy.ACTING_ORG] = str(organisation.code)
         session.save()
-        staff.append(Staff(cookie=f"sessionid={session.session_key}"))
-        staff[-1].user = user  # type: ignore[attr-defined]
-        staff[-1].organisation = organisation  # type: ignore[attr-defined]
+        staff.append(Staff(cookie=f"sessionid={session.session_key}", user=user, organisation=organisation))
     return staff
 
 
@@ -310,7 +309,7 @@ def arm(name: str, env: dict[str, str], staff: list[Staff], args: argparse.Names
         owners = []
         for n, chat in enumerate(chats):
             member = staff[n % len(staff)]
-            actor = Actor(user=member.user, organisation=member.organisation, roles=frozenset({Role.COUNSELLOR}))  # type: ignore[attr-defined]
+            actor = Actor(user=member.user, organisation=member.organisation, roles=frozenset({Role.COUNSELLOR}))
             assert services.consultation_take(actor=actor, consultation=chat)
             owners.append(member)
         stats = Stats()

@@ -9,6 +9,7 @@ reconnects, and the long-polling fallback reads the database directly.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -16,6 +17,8 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from tsunagu.consultations.models import Consultation
+
+logger = logging.getLogger(__name__)
 
 QUEUE_GROUP = "intake.queue"
 ALERT_GROUP = "intake.alerts"
@@ -34,9 +37,7 @@ def _send(group: str, payload: dict[str, Any]) -> None:
         try:
             async_to_sync(layer.group_send)(group, {"type": "intake.event", **payload})
         except Exception:  # noqa: BLE001 - a lost event only delays a client, which catches up on its next read
-            import logging
-
-            logging.getLogger(__name__).warning("intake event not delivered", extra={"group": group})
+            logger.warning("intake event not delivered", extra={"group": group})
 
     transaction.on_commit(send)
 

@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tsunagu.accounts.models import Membership, Organisation, User
-from tsunagu.accounts.policy import ROLE_PERMISSIONS, Perm, Role
 from tsunagu.consultations import services
 from tsunagu.consultations.models import ConsentMethod, ConsultingAs, EmergencyStep, IntakeOrganisation, RiskLevel
 from tsunagu.consultations.rules import MESSAGE_MAX_CHARS
 from tsunagu.directory.models import Service, TaxonomyTerm
+from tsunagu.directory.schedules import parse_schedule
 
 OUTCOME_CHOICES = [
     ("listened", _("Listened")),
@@ -160,8 +160,7 @@ class TransferForm(forms.Form):
         self.fields["to_organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
             pk__in=participating, is_active=True
         ).order_by("name")
-        handling_roles = [role for role in Role if Perm.CONSULTATION_HANDLE in ROLE_PERMISSIONS[role]]
-        members = Membership.objects.filter(organisation_id__in=participating, role__in=handling_roles)
+        members = Membership.objects.filter(organisation_id__in=participating, role__in=services.handling_roles())
         self.fields["to_user"].queryset = (  # type: ignore[attr-defined]
             User.objects.filter(is_active=True, pk__in=members.values("user_id")).order_by("username")
         )
@@ -266,8 +265,6 @@ class IntakeSettingsForm(forms.Form):
     )
 
     def clean_hours_text(self) -> str:
-        from tsunagu.directory.schedules import parse_schedule
-
         text = str(self.cleaned_data["hours_text"]).strip()
         if text and not parse_schedule(text).parsed_completely:
             raise forms.ValidationError(_("These hours could not be read. Write them like 月～金 9:00～17:00."))

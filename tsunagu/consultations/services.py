@@ -25,6 +25,7 @@ from tsunagu.accounts.policy import ANONYMOUS, ROLE_PERMISSIONS, Actor, Perm, Ro
 from tsunagu.audit.services import AuditActor, SystemActor, record
 from tsunagu.consultations import events, line
 from tsunagu.consultations.models import (
+    OUTCOME_FIELDS,
     Block,
     Channel,
     ConsentMethod,
@@ -286,7 +287,8 @@ def line_receive(*, incoming: line.Incoming, at: dt.datetime | None = None) -> s
     Returns what happened: "stored", "duplicate" (a redelivered event), "blocked", or "closed"
     (nobody on duty and no open conversation: the caller answers with the 24-hour lines)."""
     at = at or timezone.now()
-    if Message.objects.filter(external_id__startswith=incoming.event_id[:60]).exists():
+    # The first (or only) piece of a message carries the event id as it is; later pieces add "#n".
+    if Message.objects.filter(external_id=incoming.event_id[:60]).exists():
         return "duplicate"
     index = line_user_index(incoming.user_id)
     if is_blocked(sender_index=index, channel=Channel.LINE, at=at):
@@ -396,10 +398,15 @@ def _require_handler(actor: Actor, consultation: Consultation, *, open_only: boo
         raise IntakeError(str(_("This conversation has ended.")), code="closed")
 
 
+def handling_roles() -> list[Role]:
+    """The roles that answer the shared queue (from the one role → permission table)."""
+    return [role for role in Role if Perm.CONSULTATION_HANDLE in ROLE_PERMISSIONS[role]]
+
+
 def counsellors_of(organisation: Organisation) -> list[User]:
     """Active users of the organisation whose roles there answer the queue."""
-    roles = [role for role in Role if Perm.CONSULTATION_HANDLE in ROLE_PERMISSIONS[role]]
-    ids = Membership.objects.filter(organisation=organisation, role__in=roles).values_list("user_id", flat=True)
+    members = Membership.objects.filter(organisation=organisation, role__in=handling_roles())
+    ids = members.values_list("user_id", flat=True)
     return list(User.objects.filter(pk__in=ids, is_active=True).order_by("username"))
 
 
@@ -456,6 +463,11 @@ def consultation_transfer(
     return transfer
 
 
+def outcome_fields(outcomes: Sequence[str]) -> dict[str, bool]:
+    """The outcome columns (outcome_listened …) for the outcomes chosen."""
+    return {f"outcome_{name}": name in outcomes for name in OUTCOME_FIELDS}
+
+
 @dataclass(frozen=True)
 class RecordData:
     consulting_as: str = ConsultingAs.UNKNOWN
@@ -479,15 +491,12 @@ def consultation_record(*, actor: Actor, consultation: Consultation, data: Recor
         raise IntakeError(str(_("Give the follow-up date.")), code="follow_up")
     _touch(
         consultation,
+        **outcome_fields(data.outcomes),
         consulting_as=data.consulting_as,
         language=data.language[:16] or "ja",
         interpreter=data.interpreter,
         concern_words=data.concern_words.strip(),
         summary=data.summary.strip(),
-        outcome_listened="listened" in data.outcomes,
-        outcome_information="information" in data.outcomes,
-        outcome_referral="referral" in data.outcomes,
-        outcome_follow_up="follow_up" in data.outcomes,
         follow_up_on=data.follow_up_on,
     )
     consultation.concerns.set(list(data.concerns))
@@ -608,10 +617,7 @@ def call_log(*, actor: Actor, data: CallData) -> Consultation:
         summary=data.summary.strip(),
         risk_level=data.risk_level,
         risk_flag=data.risk_level >= RiskLevel.HIGH,
-        outcome_listened="listened" in data.outcomes,
-        outcome_information="information" in data.outcomes,
-        outcome_referral="referral" in data.outcomes,
-        outcome_follow_up="follow_up" in data.outcomes,
+        **outcome_fields(data.outcomes),
         follow_up_on=data.follow_up_on,
     )
     consultation.concerns.set(list(data.concerns))

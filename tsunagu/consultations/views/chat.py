@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -138,8 +139,6 @@ async def messages_view(request: HttpRequest) -> HttpResponse:
         wait = request.POST.get("wait", "1") == "1"
     except ValueError:
         return JsonResponse({"error": _("Bad request.")}, status=400)
-    from asgiref.sync import sync_to_async
-
     consultation = await sync_to_async(services.chat_of_secret)(secret)
     if consultation is None:
         return JsonResponse({"status": "closed", "messages": []}, status=410)

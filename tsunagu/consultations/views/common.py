@@ -9,7 +9,6 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from tsunagu.consultations import events, selectors
 from tsunagu.consultations.models import Consultation, Message, Sender
@@ -24,7 +23,7 @@ RECHECK_SECONDS = 5
 def message_text(message: Message) -> str:
     if message.sender == Sender.SYSTEM:
         text = SYSTEM_MESSAGES.get(message.body)
-        return gettext(str(text)) if text is not None else ""
+        return str(text) if text is not None else ""  # a lazy translation, in the active language
     return str(message.body)
 
 
