@@ -129,6 +129,7 @@ def test_a_chat_from_the_portal_to_a_counsellor_of_another_organisation_and_on(
     screenshot(counsellor, "intake-consultation")
     # The supervisor of another organisation is alerted on the open dashboard, without a reload.
     expect(supervisor.get_by_role("link", name=t("High")).first).to_be_visible(timeout=5_000)
+    assert_no_axe_violations(supervisor)
     chat = Consultation.objects.get()
     assert chat.risk_level == RiskLevel.HIGH and chat.outcome_listened
     assert [term.key for term in chat.concerns.all()] == ["loneliness-talk"]
@@ -198,3 +199,22 @@ def test_when_websocket_is_blocked_the_chat_falls_back_to_long_polling(
     expect(person.locator(".chat-log")).to_contain_text("長いポーリングでも届きます", timeout=8_000)
     assert opened, "the page tried WebSocket first"
     assert Consultation.objects.get().messages.filter(sender="person").count() == 1
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_the_other_intake_pages_pass_axe_at_every_width(
+    browser: Browser, server: asgi_server.AsgiServer, intake: Intake, width: int
+) -> None:
+    context = staff_context(browser, server, intake.world.users["supervisor_a"], intake.world.organisations["A"])
+    page = context.new_page()
+    page.set_viewport_size({"width": width, "height": 800})
+    for path in ("/staff/intake/calls/new/", "/staff/intake/settings/", "/staff/intake/dashboard/"):
+        page.goto(f"{server.url}{path}")
+        assert_no_axe_violations(page)
+        screenshot(page, "intake" + path.rstrip("/").replace("/", "-"))
+    person = person_context(browser).new_page()
+    person.set_viewport_size({"width": width, "height": 800})
+    start_chat(person, server, at_risk=False)
+    person.get_by_role("button", name=t("End the chat")).click()
+    expect(person.get_by_role("heading", level=1)).to_have_text(t("The chat has ended"))
+    assert_no_axe_violations(person)
