@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "tsunagu.directory",
     "tsunagu.portal",
     "tsunagu.consultations",
+    "tsunagu.referrals",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -197,6 +198,18 @@ if not TSUNAGU_QUICK_EXIT_URL.startswith(("https://", "http://")):
 # details are kept after the last contact before they are erased (docs/consultations.md, "Retention").
 TSUNAGU_CHAT_STARTS_PER_HOUR = env.int("TSUNAGU_CHAT_STARTS_PER_HOUR", 5, minimum=1)
 TSUNAGU_CONSULTATION_RETENTION_DAYS = env.int("TSUNAGU_CONSULTATION_RETENTION_DAYS", 3 * 365, minimum=30)
+
+# Referrals (docs/referrals.md): the recipient should answer within this many business days; the
+# recipient's supervisors are alerted this many business days after that; a consent is valid for
+# this many days unless staff choose otherwise; provision records are kept this many years (APPI's
+# rules: at least three); the address that links in notification e-mails start with.
+TSUNAGU_REFERRAL_RESPOND_DAYS = env.int("TSUNAGU_REFERRAL_RESPOND_DAYS", 3, minimum=1, maximum=30)
+TSUNAGU_REFERRAL_ESCALATE_DAYS = env.int("TSUNAGU_REFERRAL_ESCALATE_DAYS", 2, minimum=1, maximum=30)
+TSUNAGU_CONSENT_DAYS = env.int("TSUNAGU_CONSENT_DAYS", 180, minimum=1, maximum=3 * 365)
+TSUNAGU_PROVISION_KEEP_YEARS = env.int("TSUNAGU_PROVISION_KEEP_YEARS", 3, minimum=3, maximum=30)
+TSUNAGU_BASE_URL = env.str("TSUNAGU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not TSUNAGU_BASE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("TSUNAGU_BASE_URL must be an http(s) address")
 
 # LINE Messaging API (docs/consultations.md, "LINE"): the webhook is off until both are set.
 LINE_CHANNEL_SECRET = env.secret("LINE_CHANNEL_SECRET") or ""

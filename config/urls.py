@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from tsunagu.consultations.views import cti as cti_views
 from tsunagu.consultations.views import line as line_views
 from tsunagu.core import views as core_views
+from tsunagu.referrals.views import public as referral_public
 
 urlpatterns = [
     path("healthz", core_views.healthz_view, name="healthz"),
@@ -13,6 +14,7 @@ urlpatterns = [
     path("staff/directory/", include("tsunagu.directory.urls")),
     path("staff/portal/", include("tsunagu.portal.urls_staff")),
     path("staff/intake/", include("tsunagu.consultations.urls")),
+    path("staff/referrals/", include("tsunagu.referrals.urls")),
     path("api/hsds/", include("tsunagu.directory.api.urls")),
     path("integrations/line/webhook/", line_views.webhook_view, name="line_webhook"),
     path("integrations/cti/calls/", cti_views.call_started_view, name="cti_call"),
@@ -20,6 +22,8 @@ urlpatterns = [
 # The public portal: Japanese at /, other languages under their prefix (/en/, /ja-easy/ …).
 urlpatterns += i18n_patterns(
     path("chat/", include("tsunagu.consultations.urls_chat")),
+    # The person withdraws their consent to share with the code on their slip (docs/referrals.md).
+    path("consent/withdraw/", referral_public.withdraw_view, name="consent_withdraw"),
     path("", include("tsunagu.portal.urls")),
     prefix_default_language=False,
 )

@@ -60,6 +60,16 @@ class Perm(StrEnum):
     CONSULTATION_SUPERVISE = "consultation.supervise"
     # Set whether one's organisation answers the shared queue, and its on-duty hours.
     INTAKE_MANAGE = "intake.manage"
+    # Referrals (tsunagu/referrals): record a person's consent to share and refer them, from one's
+    # own organisation's records.
+    REFERRAL_SEND = "referral.send"
+    # Receive referrals sent to one's organisation: see what was shared, accept, report the outcome.
+    REFERRAL_RECEIVE = "referral.receive"
+    # Approve (as the second person) sharing without consent under APPI Art. 27(1) / Art. 69.
+    SHARING_EXCEPTION_APPROVE = "sharing_exception.approve"
+    # The organisation's provision ledger (提供記録): search, export for a disclosure request, and the
+    # report of provisions without consent.
+    PROVISION_LEDGER_VIEW = "provision_ledger.view"
 
 
 _EVERY_STAFF = {Perm.DASHBOARD_VIEW, Perm.DIRECTORY_VIEW}
@@ -67,13 +77,23 @@ _EVERY_STAFF = {Perm.DASHBOARD_VIEW, Perm.DIRECTORY_VIEW}
 _DIRECTORY_CURATOR = {Perm.DIRECTORY_EDIT_ANY, Perm.DIRECTORY_IMPORT, Perm.PORTAL_READINGS_EDIT}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
-    Role.COUNSELLOR: frozenset(_EVERY_STAFF | {Perm.CONSULTATION_HANDLE}),
+    Role.COUNSELLOR: frozenset(_EVERY_STAFF | {Perm.CONSULTATION_HANDLE, Perm.REFERRAL_SEND}),
     Role.SUPERVISOR: frozenset(
         _EVERY_STAFF
-        | {Perm.DIRECTORY_EDIT_OWN, Perm.CONSULTATION_HANDLE, Perm.CONSULTATION_SUPERVISE, Perm.INTAKE_MANAGE}
+        | {
+            Perm.DIRECTORY_EDIT_OWN,
+            Perm.CONSULTATION_HANDLE,
+            Perm.CONSULTATION_SUPERVISE,
+            Perm.INTAKE_MANAGE,
+            Perm.REFERRAL_SEND,
+            Perm.REFERRAL_RECEIVE,
+            Perm.SHARING_EXCEPTION_APPROVE,
+            Perm.PROVISION_LEDGER_VIEW,
+        }
     ),
-    Role.SUPPORT_WORKER: frozenset(_EVERY_STAFF),
-    Role.ORG_ADMIN: frozenset(_EVERY_STAFF | {Perm.DIRECTORY_EDIT_OWN, Perm.INTAKE_MANAGE}),
+    Role.SUPPORT_WORKER: frozenset(_EVERY_STAFF | {Perm.REFERRAL_SEND, Perm.REFERRAL_RECEIVE}),
+    # The administrator answers the person's disclosure request from the ledger (APPI Art. 33).
+    Role.ORG_ADMIN: frozenset(_EVERY_STAFF | {Perm.DIRECTORY_EDIT_OWN, Perm.INTAKE_MANAGE, Perm.PROVISION_LEDGER_VIEW}),
     Role.COUNCIL_MEMBER: frozenset(_EVERY_STAFF),
     Role.COUNCIL_SECRETARIAT: frozenset(_EVERY_STAFF | _DIRECTORY_CURATOR | {Perm.DIRECTORY_CONFIDENTIAL_VIEW}),
     Role.PLATFORM_MEMBER: frozenset(_EVERY_STAFF),

@@ -6,7 +6,7 @@ triggers, is what proves integrity. The triggers stop mistakes and ordinary appl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -14,12 +14,22 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 TABLE = "audit_auditevent"
 
 
+# Tables whose rows the database guards with triggers: the audit trail (append-only) and the
+# referrals' provision ledger (no deletion within its retention period). Names, not imports: the
+# flush below must lift every guard, and `audit` imports no outer app.
+GUARDED_TABLES = (TABLE, "referrals_provision")
+
+
 @contextmanager
-def append_only_guard_lifted(connection: BaseDatabaseWrapper) -> Iterator[None]:
+def append_only_guard_lifted(connection: BaseDatabaseWrapper, tables: Sequence[str] = (TABLE,)) -> Iterator[None]:
+    present = set(connection.introspection.table_names())
+    tables = [t for t in tables if t in present]
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE])
-            triggers = cursor.fetchall()
+            triggers: list[tuple[str, str]] = []
+            for table in tables:
+                cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table])
+                triggers += cursor.fetchall()
             for name, _ in triggers:
                 cursor.execute(f'DROP TRIGGER "{name}"')
         try:
@@ -30,11 +40,13 @@ def append_only_guard_lifted(connection: BaseDatabaseWrapper) -> Iterator[None]:
                     cursor.execute(sql)
     elif connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER USER")
+            for table in tables:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         try:
             yield
         finally:
             with connection.cursor() as cursor:
-                cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER USER")
+                for table in tables:
+                    cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
     else:  # pragma: no cover - settings allow only SQLite and PostgreSQL
         raise NotImplementedError(connection.vendor)

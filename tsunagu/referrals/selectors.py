@@ -1,0 +1,228 @@
+"""Reads of referrals, scoped to what the actor may see (docs/referrals.md, "Access")."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from tsunagu.accounts.models import Membership, Organisation
+from tsunagu.accounts.policy import ROLE_PERMISSIONS, Actor, Perm
+from tsunagu.consultations.models import Consultation, Person
+from tsunagu.core.crypto import blind_index, normalise_phone
+from tsunagu.directory.models import Service, ServiceStatus
+from tsunagu.referrals import rules
+from tsunagu.referrals.models import (
+    Consent,
+    ConsentStatus,
+    ExceptionStatus,
+    Notification,
+    Provision,
+    Referral,
+    ReferralStatus,
+)
+
+SENDER = "sender"
+RECIPIENT = "recipient"
+
+
+def side_of(actor: Actor, referral: Referral) -> str | None:
+    """Which side the actor reads from, or None when they may not know the referral exists."""
+    if actor.organisation is None:
+        return None
+    org = actor.organisation.pk
+    if referral.from_organisation_id == org and actor.has(Perm.REFERRAL_SEND):
+        return SENDER
+    if (
+        referral.to_organisation_id == org
+        and actor.has(Perm.REFERRAL_RECEIVE)
+        and referral.status not in (ReferralStatus.DRAFT, ReferralStatus.AWAITING_APPROVAL)
+    ):
+        return RECIPIENT
+    return None
+
+
+def detail(*, code: UUID | str) -> Referral | None:
+    return (
+        Referral.objects.select_related(
+            "from_organisation", "from_user", "to_organisation", "to_service", "consent", "person", "consultation"
+        )
+        .filter(code=code)
+        .first()
+    )
+
+
+def shared_for(actor: Actor, referral: Referral) -> dict[str, dict[str, Any]]:
+    """What was shared, as the actor may see it now; the server's consent check on every read.
+
+    The recipient sees it while the referral is in a state that needs it and the consent stands (or
+    the exception was approved); never after a withdrawal or a decline.
+    """
+    side = side_of(actor, referral)
+    if side is None or not referral.shared or referral.consent_withdrawn_at is not None:
+        return {}
+    if side == RECIPIENT:
+        if referral.status not in rules.RECIPIENT_READS:
+            return {}
+        if referral.consent_id is not None:
+            consent = Consent.objects.only("status").get(pk=referral.consent_id)
+            if consent.status != ConsentStatus.ACTIVE:
+                return {}
+        elif not referral.exceptions.filter(status=ExceptionStatus.APPROVED).exists():
+            return {}
+    shared: dict[str, dict[str, Any]] = json.loads(referral.shared)
+    return {item: values for item, values in shared.items() if item in referral.items}
+
+
+def _sent_q(actor: Actor) -> Q:
+    if actor.organisation is None or not actor.has(Perm.REFERRAL_SEND):
+        return Q(pk__in=[])
+    return Q(from_organisation=actor.organisation)
+
+
+def _received_q(actor: Actor) -> Q:
+    if actor.organisation is None or not actor.has(Perm.REFERRAL_RECEIVE):
+        return Q(pk__in=[])
+    return Q(to_organisation=actor.organisation) & ~Q(
+        status__in=[ReferralStatus.DRAFT, ReferralStatus.AWAITING_APPROVAL]
+    )
+
+
+def _listed(q: Q) -> QuerySet[Referral]:
+    return Referral.objects.filter(q).select_related("from_organisation", "to_organisation", "from_user")
+
+
+def sent(*, actor: Actor, overdue: bool = False) -> QuerySet[Referral]:
+    found = _listed(_sent_q(actor))
+    return _overdue(found) if overdue else found
+
+
+def received(*, actor: Actor, overdue: bool = False) -> QuerySet[Referral]:
+    found = _listed(_received_q(actor))
+    return _overdue(found) if overdue else found
+
+
+def _overdue(found: QuerySet[Referral]) -> QuerySet[Referral]:
+    return found.filter(status__in=rules.AWAITING_RESPONSE, respond_by__lt=timezone.localdate()).order_by("respond_by")
+
+
+def counts(*, actor: Actor) -> dict[str, int]:
+    today = timezone.localdate()
+    overdue = Q(status__in=rules.AWAITING_RESPONSE, respond_by__lt=today)
+    return {
+        "sent_overdue": Referral.objects.filter(_sent_q(actor) & overdue).count(),
+        "received_new": Referral.objects.filter(_received_q(actor), status=ReferralStatus.SENT).count(),
+        "received_overdue": Referral.objects.filter(_received_q(actor) & overdue).count(),
+        "unread": unread_count(actor=actor),
+    }
+
+
+def consents_of(*, person: Person, organisation: Organisation) -> list[Consent]:
+    return list(
+        Consent.objects.filter(person=person, organisation=organisation)
+        .select_related("taken_by")
+        .prefetch_related("recipients")
+    )
+
+
+def referrals_of(*, consultation: Consultation) -> list[Referral]:
+    return list(consultation.referrals.select_related("to_organisation").order_by("-created_at"))
+
+
+def receiving_organisations(*, exclude: Organisation | None) -> QuerySet[Organisation]:
+    """Organisations in tsunagu with someone who may receive referrals."""
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if Perm.REFERRAL_RECEIVE in perms]
+    members = Membership.objects.filter(role__in=roles, user__is_active=True).values("organisation_id")
+    found = Organisation.objects.filter(pk__in=members, is_active=True).order_by("name")
+    return found.exclude(pk=exclude.pk) if exclude is not None else found
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    service: Service
+    matches: int
+
+
+def suggestions(*, consultation: Consultation, exclude: Organisation | None, limit: int = 8) -> list[Suggestion]:
+    """Services open to referrals, of organisations that receive them in tsunagu, that serve the
+    consultation's concerns (most shared concerns first)."""
+    concern_ids = list(consultation.concerns.values_list("pk", flat=True))
+    receivers = receiving_organisations(exclude=exclude).values("pk")
+    found = Service.objects.filter(
+        accepts_referrals=True, status=ServiceStatus.ACTIVE, organisation_id__in=receivers
+    ).select_related("organisation")
+    if concern_ids:
+        found = found.annotate(
+            matches=Count("attributes", filter=Q(attributes__taxonomy_term_id__in=concern_ids), distinct=True)
+        ).order_by("-matches", "name")
+    else:
+        found = found.annotate(matches=Count("pk", filter=Q(pk__in=[]))).order_by("name")
+    return [Suggestion(service=s, matches=int(s.matches)) for s in found[:limit]]  # type: ignore[attr-defined]
+
+
+# -- the provision ledger ------------------------------------------------------------------------
+
+
+def ledger_q(actor: Actor) -> Q:
+    """Entries of provisions the actor's organisation made or received."""
+    if actor.organisation is None or not actor.has(Perm.PROVISION_LEDGER_VIEW):
+        return Q(pk__in=[])
+    return Q(from_organisation=actor.organisation) | Q(to_organisation=actor.organisation)
+
+
+def ledger(*, actor: Actor, phone: str = "") -> QuerySet[Provision]:
+    found = Provision.objects.filter(ledger_q(actor)).select_related(
+        "person", "from_organisation", "to_organisation", "provided_by", "received_by", "referral"
+    )
+    digits = normalise_phone(phone)
+    if phone:
+        index = blind_index(digits, purpose="consultations.person_phone") if digits else "-"
+        found = found.filter(person__phone_index=index)
+    return found
+
+
+def ledger_of_person(*, actor: Actor, person: Person) -> list[Provision]:
+    return list(ledger(actor=actor).filter(person=person).order_by("provided_at", "pk"))
+
+
+def person_in_ledger(*, actor: Actor, code: UUID | str) -> Person | None:
+    """A person the actor's organisation holds, or one it gave or received data about."""
+    person = Person.objects.filter(code=code).first()
+    if person is None or actor.organisation is None:
+        return None
+    if (
+        person.organisation_id == actor.organisation.pk
+        or Provision.objects.filter(ledger_q(actor), person=person).exists()
+    ):
+        return person
+    return None
+
+
+def exceptions_report(*, actor: Actor) -> QuerySet[Provision]:
+    """Every provision without consent that the actor's organisation made, for review."""
+    return (
+        ledger(actor=actor).exclude(basis="consent").select_related("exception__requested_by", "exception__decided_by")
+    )
+
+
+# -- the inbox -----------------------------------------------------------------------------------
+
+
+def inbox(*, actor: Actor, limit: int = 100) -> list[Notification]:
+    if actor.user is None or actor.organisation is None:
+        return []
+    return list(
+        Notification.objects.filter(user=actor.user, organisation=actor.organisation)
+        .select_related("referral")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def unread_count(*, actor: Actor) -> int:
+    if actor.user is None or actor.organisation is None:
+        return 0
+    return Notification.objects.filter(user=actor.user, organisation=actor.organisation, read_at__isnull=True).count()

@@ -1,0 +1,460 @@
+"""The referral pages of both sides, under /staff/referrals/ (docs/referrals.md).
+
+Every page works without JavaScript. Views are thin: access, form, one service call. The consent is
+never trusted from the form: the services check it (and audit a refusal).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages as flash
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tsunagu.accounts import session_policy
+from tsunagu.accounts.access import actor_of, deny, not_found, recent_authentication_required, staff_required
+from tsunagu.accounts.policy import Perm
+from tsunagu.consultations.access import access_consultation
+from tsunagu.consultations.access import record_read as record_consultation_read
+from tsunagu.consultations.models import Consultation, RiskLevel
+from tsunagu.referrals import rules, selectors, services
+from tsunagu.referrals.access import access_referral, record_read
+from tsunagu.referrals.forms import (
+    CONTACT_HOW_CHOICES,
+    ConsentForm,
+    DecideForm,
+    ExceptionForm,
+    ReferralForm,
+    RespondForm,
+    SendForm,
+    VersionForm,
+)
+from tsunagu.referrals.models import (
+    Consent,
+    ConsentStatus,
+    ExceptionStatus,
+    Item,
+    Purpose,
+    Referral,
+    ReferralStatus,
+    SharingException,
+)
+
+ITEM_LABELS = dict(Item.choices)
+PURPOSE_LABELS = dict(Purpose.choices)
+FIELD_LABELS = {
+    "name": _("Name"),
+    "name_kana": _("Name (kana)"),
+    "phone": _("Phone"),
+    "address": _("Address"),
+    "birth_year": _("Birth year or age band"),
+    "gender": _("Gender"),
+    "municipality": _("Municipality"),
+    "terms": _("Concerns"),
+    "words": _("In other words"),
+    "summary": _("Summary"),
+    "level": _("Risk level"),
+}
+
+
+def _shown(shared: dict[str, dict[str, Any]]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What was shared, as labelled rows, in the order of the items list."""
+    rows = []
+    risk = dict(RiskLevel.choices)
+    for item in Item.values:
+        values = shared.get(item)
+        if values is None:
+            continue
+        pairs = []
+        for name, value in values.items():
+            if name == "level":
+                value = risk.get(int(value), value)
+            elif isinstance(value, list):
+                value = "、".join(str(v) for v in value)
+            if value not in ("", None):
+                pairs.append((str(FIELD_LABELS.get(name, name)), str(value)))
+        rows.append((str(ITEM_LABELS[item]), pairs))
+    return rows
+
+
+# -- from a consultation: consent and the new referral -------------------------------------------
+
+
+def _new_context(request: HttpRequest, consultation: Consultation, **forms: Any) -> dict[str, Any]:
+    actor = actor_of(request)
+    person = consultation.person if consultation.person and consultation.person.erased_at is None else None
+    consents = (
+        selectors.consents_of(person=person, organisation=actor.organisation) if person and actor.organisation else []
+    )
+    today = timezone.localdate()
+    return {
+        "consultation": consultation,
+        "person": person,
+        "consents": consents,
+        "usable_consents": [c for c in consents if c.status == ConsentStatus.ACTIVE and c.expires_on >= today],
+        "consent_form": forms.get("consent_form") or ConsentForm(prefix="consent", exclude=actor.organisation),
+        "referral_form": forms.get("referral_form")
+        or ReferralForm(prefix="referral", exclude=actor.organisation, initial={"key": uuid.uuid4().hex}),
+        "suggestions": selectors.suggestions(consultation=consultation, exclude=actor.organisation),
+        "referrals": selectors.referrals_of(consultation=consultation),
+        "item_labels": ITEM_LABELS,
+        "can_approve": actor.has(Perm.SHARING_EXCEPTION_APPROVE),
+        "nav": "referrals",
+        "error": forms.get("error"),
+        "today": today,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(Perm.REFERRAL_SEND)
+def new_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    actor = actor_of(request)
+    consultation = access_consultation(request, code, write=True)
+    if request.method == "GET":
+        record_consultation_read(request, consultation, what="referral")
+        return render(request, "referrals/new.html", _new_context(request, consultation))
+    form = ReferralForm(request.POST, prefix="referral", exclude=actor.organisation)
+    if not form.is_valid():
+        return render(
+            request, "referrals/new.html", _new_context(request, consultation, referral_form=form), status=400
+        )
+    action = form.cleaned_data["action"] or "draft"
+    try:
+        referral = services.referral_create(
+            actor=actor,
+            consultation=consultation,
+            data=form.data_for_service(),
+            key=form.cleaned_data["key"],
+            consent_code=form.cleaned_data["consent"],
+            send=action == "send",
+        )
+    except services.Refused as refusal:
+        context = _new_context(request, consultation, referral_form=form, error=refusal.message)
+        return render(request, "referrals/new.html", context, status=403)
+    except services.ReferralError as error:
+        context = _new_context(request, consultation, referral_form=form, error=error.message)
+        return render(request, "referrals/new.html", context, status=400)
+    if action == "exception" and referral.status == ReferralStatus.DRAFT:
+        return redirect("referrals:exception", code=referral.code)
+    if referral.status == ReferralStatus.SENT:
+        flash.success(request, _("The referral was sent."))
+    return redirect("referrals:detail", code=referral.code)
+
+
+@require_POST
+@staff_required(Perm.REFERRAL_SEND)
+def consent_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    """Record consent; the answer shows the person's withdrawal code once, for their slip."""
+    actor = actor_of(request)
+    consultation = access_consultation(request, code, write=True)
+    form = ConsentForm(request.POST, prefix="consent", exclude=actor.organisation)
+    if not form.is_valid():
+        return render(request, "referrals/new.html", _new_context(request, consultation, consent_form=form), status=400)
+    try:
+        recorded = services.consent_record(actor=actor, consultation=consultation, data=form.data_for_service())
+    except services.Refused as refusal:
+        return render(
+            request, "referrals/new.html", _new_context(request, consultation, error=refusal.message), status=403
+        )
+    except services.ReferralError as error:
+        return render(
+            request,
+            "referrals/new.html",
+            _new_context(request, consultation, consent_form=form, error=error.message),
+            status=400,
+        )
+    consent = recorded.consent
+    context = {
+        "consent": consent,
+        "consultation": consultation,
+        "code": recorded.withdrawal_code,
+        "items": [ITEM_LABELS[i] for i in consent.items],
+        "purposes": [PURPOSE_LABELS[p] for p in consent.purposes],
+        "recipients": [o.name for o in consent.recipients.all()],
+        "withdraw_url": request.build_absolute_uri(reverse("consent_withdraw")),
+        "nav": "referrals",
+    }
+    return render(request, "referrals/consent_slip.html", context)
+
+
+@require_POST
+@staff_required(Perm.REFERRAL_SEND)
+def consent_withdraw_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    actor = actor_of(request)
+    consent = Consent.objects.select_related("consultation").filter(code=code).first()
+    if consent is None or actor.organisation is None or consent.organisation_id != actor.organisation.pk:
+        raise not_found(request, target_type="consent", target_code=str(code))
+    count = services.consent_withdraw(actor=actor, consent=consent)
+    flash.success(
+        request,
+        _("The withdrawal is recorded. %(n)d referral(s) no longer carry the person's details.") % {"n": count},
+    )
+    if consent.consultation is not None:
+        return redirect("referrals:new", code=consent.consultation.code)
+    return redirect("referrals:list")
+
+
+# -- one referral, both sides --------------------------------------------------------------------
+
+
+@require_GET
+@staff_required()
+def detail_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    actor = actor_of(request)
+    referral, side = access_referral(request, code)
+    if side == selectors.RECIPIENT:
+        referral = services.referral_open(actor=actor, referral=referral)
+    services.notifications_read(actor=actor, referral=referral)
+    shared = selectors.shared_for(actor, referral)
+    record_read(request, referral, side=side, items=sorted(shared))
+    exception = referral.exceptions.select_related("requested_by", "decided_by").first()
+    steps = rules.EXTERNAL_STEPS if referral.is_external else rules.RECIPIENT_STEPS
+    may_step = (side == selectors.SENDER) == referral.is_external and referral.consent_withdrawn_at is None
+    next_steps = [s for s, (allowed, _to) in steps.items() if referral.status in allowed] if may_step else []
+    context = {
+        "referral": referral,
+        "side": side,
+        "shared": _shown(shared),
+        "item_labels": [ITEM_LABELS[i] for i in referral.items],
+        "contact_how": [label for value, label in CONTACT_HOW_CHOICES if value in referral.contact_how],
+        "events": list(referral.events.select_related("by_user", "by_organisation")),
+        "exception": exception,
+        "next_steps": next_steps,
+        "respond_form": RespondForm(prefix="respond"),
+        "can_withdraw": side == selectors.SENDER and referral.status in rules.SENDER_WITHDRAWABLE,
+        "can_send": side == selectors.SENDER and referral.status == ReferralStatus.DRAFT,
+        "can_decide": (
+            side == selectors.SENDER
+            and exception is not None
+            and exception.status == ExceptionStatus.PENDING
+            and actor.has(Perm.SHARING_EXCEPTION_APPROVE)
+            and actor.user is not None
+            and exception.requested_by_id != actor.user.pk
+        ),
+        "usable_consents": _usable_consents(actor, referral) if side == selectors.SENDER else [],
+        "decide_form": DecideForm(prefix="decide"),
+        "overdue": referral.status in rules.AWAITING_RESPONSE
+        and referral.respond_by is not None
+        and referral.respond_by < timezone.localdate(),
+        "nav": "referrals",
+    }
+    return render(request, "referrals/detail.html", context)
+
+
+def _usable_consents(actor: Any, referral: Referral) -> list[Consent]:
+    if referral.status != ReferralStatus.DRAFT or actor.organisation is None:
+        return []
+    today = timezone.localdate()
+    return [
+        c
+        for c in selectors.consents_of(person=referral.person, organisation=actor.organisation)
+        if c.status == ConsentStatus.ACTIVE and c.expires_on >= today
+    ]
+
+
+def _back(referral: Referral) -> HttpResponse:
+    return redirect("referrals:detail", code=referral.code)
+
+
+@require_POST
+@staff_required()
+def respond_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    referral, _side = access_referral(request, code)
+    form = RespondForm(request.POST, prefix="respond")
+    if not form.is_valid():
+        flash.error(request, _("Choose a step and try again."))
+        return _back(referral)
+    try:
+        services.referral_respond(
+            actor=actor_of(request),
+            referral=referral,
+            version=form.cleaned_data["version"],
+            step=form.cleaned_data["step"],
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        )
+    except services.Conflict as conflict:
+        flash.warning(request, conflict.message)
+    except services.Refused as refusal:
+        raise PermissionDenied(refusal.message) from refusal
+    except services.ReferralError as error:
+        flash.error(request, error.message)
+    return _back(referral)
+
+
+@require_POST
+@staff_required(Perm.REFERRAL_SEND)
+def withdraw_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    referral, side = access_referral(request, code)
+    form = VersionForm(request.POST)
+    if side != selectors.SENDER:
+        deny(request, reason="not_sender", target_type="referral", target_code=str(code))
+        raise PermissionDenied
+    if not form.is_valid():
+        flash.error(request, _("The form has expired. Open it again."))
+        return _back(referral)
+    try:
+        services.referral_withdraw(actor=actor_of(request), referral=referral, version=form.cleaned_data["version"])
+        flash.success(request, _("The referral was withdrawn. The recipient no longer sees the person's details."))
+    except services.ReferralError as error:
+        flash.warning(request, error.message)
+    return _back(referral)
+
+
+@require_POST
+@staff_required(Perm.REFERRAL_SEND)
+def send_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    referral, side = access_referral(request, code)
+    if side != selectors.SENDER:
+        deny(request, reason="not_sender", target_type="referral", target_code=str(code))
+        raise PermissionDenied
+    form = SendForm(request.POST)
+    if not form.is_valid():
+        flash.error(request, _("The form has expired. Open it again."))
+        return _back(referral)
+    try:
+        services.referral_send(
+            actor=actor_of(request),
+            referral=referral,
+            version=form.cleaned_data["version"],
+            consent_code=form.cleaned_data["consent"],
+        )
+        flash.success(request, _("The referral was sent."))
+    except services.Refused as refusal:
+        raise PermissionDenied(refusal.message) from refusal
+    except services.ReferralError as error:
+        flash.error(request, error.message)
+    return _back(referral)
+
+
+@require_GET
+@staff_required(Perm.REFERRAL_SEND)
+def sheet_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    """The printable referral sheet: what an organisation outside tsunagu receives on paper."""
+    actor = actor_of(request)
+    referral, side = access_referral(request, code)
+    if side != selectors.SENDER:
+        raise not_found(request, target_type="referral", target_code=str(code))
+    shared = selectors.shared_for(actor, referral)
+    record_read(request, referral, side="sheet", items=sorted(shared))
+    context = {
+        "referral": referral,
+        "shared": _shown(shared),
+        "contact_how": [label for value, label in CONTACT_HOW_CHOICES if value in referral.contact_how],
+        "printed_at": timezone.now(),
+    }
+    return render(request, "referrals/sheet.html", context)
+
+
+# -- sharing without consent ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(Perm.REFERRAL_SEND)
+@recent_authentication_required
+def exception_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    actor = actor_of(request)
+    referral, side = access_referral(request, code)
+    if side != selectors.SENDER:
+        raise not_found(request, target_type="referral", target_code=str(code))
+    form = ExceptionForm(request.POST or None, initial={"version": referral.version})
+    status = 200
+    error = ""
+    if request.method == "POST":
+        if form.is_valid():
+            at = request.session.get(session_policy.REAUTH_AT)
+            reauthenticated_at = dt.datetime.fromtimestamp(int(at or 0), tz=dt.UTC)
+            try:
+                services.exception_request(
+                    actor=actor,
+                    referral=referral,
+                    version=form.cleaned_data["version"],
+                    legal_basis=form.cleaned_data["legal_basis"],
+                    justification=form.cleaned_data["justification"],
+                    reauthenticated_at=reauthenticated_at,
+                )
+            except services.Refused as refusal:
+                error, status = refusal.message, 403
+            except services.ReferralError as error_:
+                error, status = error_.message, 400
+            else:
+                flash.success(request, _("A supervisor has been asked to approve. Nothing is shared until then."))
+                return _back(referral)
+        else:
+            status = 400
+    context = {
+        "referral": referral,
+        "form": form,
+        "error": error,
+        "item_labels": [ITEM_LABELS[i] for i in referral.items],
+        "nav": "referrals",
+    }
+    return render(request, "referrals/exception.html", context, status=status)
+
+
+@require_POST
+@staff_required(Perm.SHARING_EXCEPTION_APPROVE)
+@recent_authentication_required
+def decide_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    referral, side = access_referral(request, code)
+    exception = SharingException.objects.filter(referral=referral, status=ExceptionStatus.PENDING).first()
+    if side != selectors.SENDER or exception is None:
+        raise not_found(request, target_type="sharing_exception", target_code=str(code))
+    form = DecideForm(request.POST, prefix="decide")
+    if not form.is_valid():
+        flash.error(request, _("Choose approve or reject."))
+        return _back(referral)
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.exception_decide(
+            actor=actor_of(request), exception=exception, approve=approve, note=form.cleaned_data["note"]
+        )
+    except services.Refused as refusal:
+        raise PermissionDenied(refusal.message) from refusal
+    except services.ReferralError as error:
+        flash.warning(request, error.message)
+        return _back(referral)
+    flash.success(
+        request, _("Approved: the referral was sent.") if approve else _("Rejected: the referral is a draft again.")
+    )
+    return _back(referral)
+
+
+# -- lists and the inbox -------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required()
+def list_view(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    if not (actor.has(Perm.REFERRAL_SEND) or actor.has(Perm.REFERRAL_RECEIVE)):
+        deny(request, reason="missing_permission:referral")
+        raise PermissionDenied
+    overdue = request.GET.get("overdue") == "1"
+    context = {
+        "received": list(selectors.received(actor=actor, overdue=overdue)[:200]),
+        "sent": list(selectors.sent(actor=actor, overdue=overdue)[:200]),
+        "may_receive": actor.has(Perm.REFERRAL_RECEIVE),
+        "may_send": actor.has(Perm.REFERRAL_SEND),
+        "counts": selectors.counts(actor=actor),
+        "overdue": overdue,
+        "today": timezone.localdate(),
+        "nav": "list",
+    }
+    return render(request, "referrals/list.html", context)
+
+
+@require_GET
+@staff_required()
+def inbox_view(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    return render(request, "referrals/inbox.html", {"notifications": selectors.inbox(actor=actor), "nav": "inbox"})
