@@ -19,6 +19,7 @@ from tests.matrix_rows import (
     portal_finder,
     portal_selfcheck,
     portal_shell,
+    referrals,
 )
 from tsunagu.accounts.tests.personas import ALL, ANONYMOUS, STAFF, World
 from tsunagu.audit.models import AuditEvent
@@ -70,6 +71,7 @@ ROWS: list[Row] = [
     *portal_finder.ROWS,
     *portal_selfcheck.ROWS,
     *intake.ROWS,
+    *referrals.ROWS,
 ]
 
 

@@ -172,6 +172,8 @@ class Referral(models.Model):
     escalated_at = models.DateTimeField(null=True, blank=True)
     consent_withdrawn_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Set when the retention period passed and the personal columns were emptied.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "id"]

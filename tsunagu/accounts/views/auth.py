@@ -275,6 +275,8 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "can_intake": actor.has(Perm.CONSULTATION_HANDLE),
         "can_supervise": actor.has(Perm.CONSULTATION_SUPERVISE),
         "can_intake_settings": actor.has(Perm.INTAKE_MANAGE),
+        "can_referrals": actor.has(Perm.REFERRAL_SEND) or actor.has(Perm.REFERRAL_RECEIVE),
+        "can_ledger": actor.has(Perm.PROVISION_LEDGER_VIEW),
     }
     return render(request, "accounts/dashboard.html", context)
 

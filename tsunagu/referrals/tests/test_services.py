@@ -522,3 +522,46 @@ def test_an_unanswered_referral_is_reminded_then_escalated_to_the_recipients_sup
     with time_machine.travel(dt.datetime(2026, 5, 11, 10, tzinfo=dt.timezone(dt.timedelta(hours=9))), tick=False):
         assert [r.pk for r in selectors.received(actor=case.actor("support_worker_b"), overdue=True)] == [referral.pk]
         assert [r.pk for r in selectors.sent(actor=case.actor("counsellor_a"), overdue=True)] == [referral.pk]
+
+
+# -- retention -----------------------------------------------------------------------------------
+
+
+def test_retention_empties_finished_referrals_and_deletes_ledger_entries_past_their_keep_date(case, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.TSUNAGU_CONSULTATION_RETENTION_DAYS = 30
+    finished = send(case, consent_for(case).consent, key="finished")
+    finished = services.referral_withdraw(actor=case.actor("counsellor_a"), referral=finished, version=finished.version)
+    Referral.objects.filter(pk=finished.pk).update(
+        contact_note="裏口から", updated_at=timezone.now() - dt.timedelta(days=31)
+    )
+    ongoing = send(case, consent_for(case).consent, key="ongoing")
+    Referral.objects.filter(pk=ongoing.pk).update(updated_at=timezone.now() - dt.timedelta(days=31))
+    out = StringIO()
+    call_command("erase_expired_referral_data", stdout=out)
+    assert "Erased: 1 referrals; deleted 0 ledger entries" in out.getvalue()
+    finished.refresh_from_db()
+    ongoing.refresh_from_db()
+    assert finished.erased_at is not None and finished.contact_note == "" and finished.contact_when == ""
+    assert ongoing.erased_at is None and ongoing.shared != "" and ongoing.contact_when == "平日の午前"
+    assert Provision.objects.count() == 2  # kept: three years have not passed
+    # The database's own clock decides (a travelling test clock does not fool the trigger): an entry
+    # whose keep date has passed is deleted, the other stays.
+    Provision.objects.filter(referral=finished).update(keep_until=timezone.localdate() - dt.timedelta(days=1))
+    call_command("erase_expired_referral_data", stdout=out)
+    assert list(Provision.objects.values_list("referral_id", flat=True)) == [ongoing.pk]
+
+
+def test_the_reminder_command_reports_what_it_sent(case):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    referral = send(case, consent_for(case).consent)
+    Referral.objects.filter(pk=referral.pk).update(respond_by=timezone.localdate() - dt.timedelta(days=1))
+    out = StringIO()
+    call_command("send_referral_reminders", stdout=out)
+    assert out.getvalue().strip() == "Reminded: 1; escalated: 0"
