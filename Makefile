@@ -25,6 +25,7 @@ run: install keys
 	@$(PY) manage.py seed_demo
 	@$(PY) manage.py seed_directory_demo
 	@$(PY) manage.py seed_intake_demo
+	@$(PY) manage.py seed_referral_demo
 	@echo "tsunagu is serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
 	@$(PY) manage.py runserver 127.0.0.1:8000
 

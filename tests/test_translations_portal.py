@@ -33,10 +33,13 @@ STAFF_ONLY = (
 VOCABULARIES = "tsunagu/directory/vocabularies.py"
 
 
-#: The person's web chat (tsunagu/consultations) is a portal page too: it is started from the portal.
+#: The person's web chat (tsunagu/consultations) and the consent withdrawal page are portal pages too.
 PUBLIC_CHAT = (
     "tsunagu/consultations/templates/consultations/chat_",
     "tsunagu/consultations/views/chat.py",
+    # The person withdraws their consent to share (tsunagu/referrals), without an account.
+    "tsunagu/referrals/templates/referrals/withdraw",
+    "tsunagu/referrals/views/public.py",
 )
 
 

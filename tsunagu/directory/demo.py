@@ -374,6 +374,7 @@ LOCAL_SERVICES = [
         "月～金 8:30～17:00（祝日・年末年始を除く）",
         90,
         locations=(SWC_OFFICE,),
+        extra={"accepts_referrals": True},
     ),
     DemoService(
         "npo-cafe",

@@ -199,11 +199,3 @@ class DecideForm(forms.Form):
 
 class LedgerSearchForm(forms.Form):
     phone = forms.CharField(label=_("The person's phone number"), max_length=32, required=False)
-
-
-class WithdrawCodeForm(forms.Form):
-    code = forms.CharField(
-        label=_("The code on your slip"),
-        max_length=32,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
-    )

@@ -6,17 +6,26 @@ code. Attempts are limited per client address; a wrong code is audited.
 
 from __future__ import annotations
 
+from django import forms
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from tsunagu.core.crypto import blind_index
 from tsunagu.referrals import services
-from tsunagu.referrals.forms import WithdrawCodeForm
 
 ATTEMPTS_PER_HOUR = 10
+
+
+class WithdrawCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("The code on your slip"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
 
 
 def _too_many(request: HttpRequest) -> bool:
