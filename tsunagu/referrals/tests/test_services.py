@@ -186,7 +186,8 @@ def _trigger(table: str, when: str) -> tuple[str, str]:
     """A real database failure in the middle of the send: a trigger that aborts one insert."""
     if connection.vendor == "sqlite":
         return (
-            f"CREATE TRIGGER test_fail BEFORE INSERT ON {table} WHEN {when} BEGIN SELECT RAISE(ABORT, 'injected'); END;",
+            f"CREATE TRIGGER test_fail BEFORE INSERT ON {table} WHEN {when} "
+            "BEGIN SELECT RAISE(ABORT, 'injected'); END;",
             "DROP TRIGGER test_fail",
         )
     return (
