@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tsunagu.accounts import session_policy
@@ -52,17 +53,17 @@ from tsunagu.referrals.models import (
 ITEM_LABELS = dict(Item.choices)
 PURPOSE_LABELS = dict(Purpose.choices)
 FIELD_LABELS = {
-    "name": _("Name"),
-    "name_kana": _("Name (kana)"),
-    "phone": _("Phone"),
-    "address": _("Address"),
-    "birth_year": _("Birth year or age band"),
-    "gender": _("Gender"),
-    "municipality": _("Municipality"),
-    "terms": _("Concerns"),
-    "words": _("In other words"),
-    "summary": _("Summary"),
-    "level": _("Risk level"),
+    "name": pgettext_lazy("person", "Name"),
+    "name_kana": pgettext_lazy("person", "Name (kana)"),
+    "phone": gettext_lazy("Phone"),
+    "address": pgettext_lazy("person", "Address"),
+    "birth_year": gettext_lazy("Birth year or age band"),
+    "gender": gettext_lazy("Gender"),
+    "municipality": gettext_lazy("Municipality"),
+    "terms": gettext_lazy("Concerns"),
+    "words": gettext_lazy("In other words"),
+    "summary": gettext_lazy("Summary"),
+    "level": gettext_lazy("Risk level"),
 }
 
 
