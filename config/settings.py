@@ -310,7 +310,15 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
+# Notification e-mails (docs/referrals.md): they carry only a link. The console backend prints them
+# in development; production sets an SMTP server.
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("TSUNAGU_EMAIL_HOST", "localhost")
+EMAIL_PORT = env.int("TSUNAGU_EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env.str("TSUNAGU_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env.secret("TSUNAGU_EMAIL_PASSWORD") or ""
+EMAIL_USE_TLS = env.bool("TSUNAGU_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env.str("TSUNAGU_EMAIL_FROM", "tsunagu@localhost")
 
 # Logs carry the request id, never personal data (security.md, 16.2.5).
 LOGGING = {

@@ -18,7 +18,7 @@ import pytest
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.test_sign_in import check_page, t
+from tests.browser.test_sign_in import check_page, field, t
 from tsunagu.accounts.models import Organisation, User
 from tsunagu.accounts.tests.personas import World, sign_in
 from tsunagu.consultations.tests import asgi_server
@@ -79,8 +79,9 @@ def test_consent_referral_loop_ledger_withdrawal_and_the_exception(
     consent = counsellor.locator("#consents form")
     consent.get_by_label(t("Support from the receiving organisation")).check()
     consent.get_by_label("社会福祉協議会B").check()
-    consent.get_by_label(t("Concerns"), exact=True).check()
-    consent.get_by_label(t("Phone number"), exact=True).check()
+    agreed = consent.get_by_role("group", name=field("Items the person agreed to share"))
+    agreed.get_by_label(t("Concerns"), exact=True).check()
+    agreed.get_by_label(t("Phone number"), exact=True).check()
     consent.get_by_label(t("Orally (口頭)")).check()
     consent.get_by_role("button", name=t("Record the consent")).click()
     code = counsellor.locator(".slip-code").inner_text()
@@ -90,8 +91,9 @@ def test_consent_referral_loop_ledger_withdrawal_and_the_exception(
 
     form = counsellor.locator("#referral form")
     form.get_by_label(t("Organisation in tsunagu")).select_option(label="社会福祉協議会B")
-    form.get_by_label(t("Concerns"), exact=True).check()
-    form.get_by_label(t("Phone number"), exact=True).check()
+    items = form.get_by_role("group", name=field("Items to share (only what is needed)"))
+    items.get_by_label(t("Concerns"), exact=True).check()
+    items.get_by_label(t("Phone number"), exact=True).check()
     form.get_by_label(t("Do not call at home (for example, violence at home)")).check()
     # A forged consent (the radio's value changed in the page) is refused and creates nothing.
     counsellor.locator("input[name=referral-consent]").evaluate(
@@ -105,8 +107,9 @@ def test_consent_referral_loop_ledger_withdrawal_and_the_exception(
     )
     form = counsellor.locator("#referral form")
     form.get_by_label(t("Organisation in tsunagu")).select_option(label="社会福祉協議会B")
-    form.get_by_label(t("Concerns"), exact=True).check()
-    form.get_by_label(t("Phone number"), exact=True).check()
+    items = form.get_by_role("group", name=field("Items to share (only what is needed)"))
+    items.get_by_label(t("Concerns"), exact=True).check()
+    items.get_by_label(t("Phone number"), exact=True).check()
     form.get_by_label(t("Do not call at home (for example, violence at home)")).check()
     form.get_by_role("button", name=t("Send with this consent")).click()
     status_is(counsellor, "Sent")

@@ -169,3 +169,41 @@ ROWS: list[Row] = [
     # An empty code is bad input: 400, nothing changed and nothing audited.
     Row("consent_withdraw", everyone(400), method="post", label="bad input"),
 ]
+
+
+def _direct_person(w: World) -> dict[str, Any]:
+    from tsunagu.accounts.policy import Actor, Role
+    from tsunagu.consultations.services import PersonData
+    from tsunagu.referrals import services
+
+    worker = Actor(
+        user=w.users["support_worker_b"], organisation=w.organisations["B"], roles=frozenset({Role.SUPPORT_WORKER})
+    )
+    return {"code": services.person_add(actor=worker, data=PersonData(consent_method="oral", name="佐藤 一郎")).code}
+
+
+WORKER_ONLY = staff(403, counsellor_a=404, supervisor_a=404, support_worker_b=200)
+
+ROWS += [
+    Row("referrals:people", staff(403, counsellor_a=200, supervisor_a=200, support_worker_b=200)),
+    Row(
+        "referrals:people",
+        staff(403, counsellor_a=400, supervisor_a=400, support_worker_b=400),
+        method="post",
+        label="bad input",
+    ),
+    Row("referrals:person", WORKER_ONLY, kwargs=_direct_person),
+    Row(
+        "referrals:person",
+        staff(403, counsellor_a=404, supervisor_a=404, support_worker_b=404),
+        kwargs=UNKNOWN,
+        label="unknown",
+    ),
+    Row(
+        "referrals:person_consent",
+        staff(403, counsellor_a=404, supervisor_a=404, support_worker_b=400),
+        method="post",
+        kwargs=_direct_person,
+        label="bad input",
+    ),
+]

@@ -651,11 +651,7 @@ class PersonData:
 PERSON_FIELDS = ("name", "name_kana", "phone", "address", "birth_year", "gender", "municipality")
 
 
-@transaction.atomic
-def person_record(*, actor: Actor, consultation: Consultation, data: PersonData) -> Person:
-    """Record the person's details, only with their consent to record: how, when and by whom it
-    was given is kept with them (APPI Art. 20(2))."""
-    _require_handler(actor, consultation, open_only=False)
+def _person_new(actor: Actor, data: PersonData) -> Person:
     assert actor.user is not None and actor.organisation is not None
     if data.consent_method not in ConsentMethod.values:
         raise IntakeError(str(_("Record how the person agreed to their details being recorded.")), code="consent")
@@ -673,7 +669,6 @@ def person_record(*, actor: Actor, consultation: Consultation, data: PersonData)
         last_contact_at=now,
         **values,
     )
-    _touch(consultation, person=person)
     record(
         actor=actor,
         action="person.create",
@@ -682,6 +677,25 @@ def person_record(*, actor: Actor, consultation: Consultation, data: PersonData)
         detail={"fields": sorted(name for name, value in values.items() if value), "consent": data.consent_method},
     )
     return person
+
+
+@transaction.atomic
+def person_record(*, actor: Actor, consultation: Consultation, data: PersonData) -> Person:
+    """Record the person's details, only with their consent to record: how, when and by whom it
+    was given is kept with them (APPI Art. 20(2))."""
+    _require_handler(actor, consultation, open_only=False)
+    person = _person_new(actor, data)
+    _touch(consultation, person=person)
+    return person
+
+
+@transaction.atomic
+def person_record_direct(*, actor: Actor, data: PersonData) -> Person:
+    """A person a support organisation supports directly, recorded without a consultation (to refer
+    them on, docs/referrals.md). The caller decides who may; the consent to record is kept the same way."""
+    if actor.user is None or actor.organisation is None:
+        raise IntakeError(str(_("Choose the organisation you act for first.")), code="organisation")
+    return _person_new(actor, data)
 
 
 def people_with_phone(*, organisation: Organisation, phone: str) -> list[Person]:

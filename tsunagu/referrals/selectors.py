@@ -46,6 +46,28 @@ def side_of(actor: Actor, referral: Referral) -> str | None:
     return None
 
 
+def may_act_for_directly(actor: Actor, person: Person) -> bool:
+    """A person a support organisation recorded itself (no consultation): its members who may refer
+    act for them. People recorded from a consultation are reached through the consultation."""
+    return (
+        actor.organisation is not None
+        and actor.has(Perm.REFERRAL_SEND)
+        and person.organisation_id == actor.organisation.pk
+        and not person.consultations.exists()
+    )
+
+
+def people_direct(*, actor: Actor, limit: int = 200) -> list[Person]:
+    """The people the actor's organisation recorded directly, newest first."""
+    if actor.organisation is None or not actor.has(Perm.REFERRAL_SEND):
+        return []
+    return list(
+        Person.objects.filter(
+            organisation=actor.organisation, erased_at__isnull=True, consultations__isnull=True
+        ).order_by("-created_at")[:limit]
+    )
+
+
 def detail(*, code: UUID | str) -> Referral | None:
     return (
         Referral.objects.select_related(
@@ -129,8 +151,8 @@ def consents_of(*, person: Person, organisation: Organisation) -> list[Consent]:
     )
 
 
-def referrals_of(*, consultation: Consultation) -> list[Referral]:
-    return list(consultation.referrals.select_related("to_organisation").order_by("-created_at"))
+def referrals_of(*, person: Person) -> list[Referral]:
+    return list(person.referrals.select_related("to_organisation").order_by("-created_at"))
 
 
 def receiving_organisations(*, exclude: Organisation | None) -> QuerySet[Organisation]:
@@ -147,10 +169,10 @@ class Suggestion:
     matches: int
 
 
-def suggestions(*, consultation: Consultation, exclude: Organisation | None, limit: int = 8) -> list[Suggestion]:
+def suggestions(*, consultation: Consultation | None, exclude: Organisation | None, limit: int = 8) -> list[Suggestion]:
     """Services open to referrals, of organisations that receive them in tsunagu, that serve the
     consultation's concerns (most shared concerns first)."""
-    concern_ids = list(consultation.concerns.values_list("pk", flat=True))
+    concern_ids = list(consultation.concerns.values_list("pk", flat=True)) if consultation is not None else []
     receivers = receiving_organisations(exclude=exclude).values("pk")
     found = Service.objects.filter(
         accepts_referrals=True, status=ServiceStatus.ACTIVE, organisation_id__in=receivers
@@ -176,7 +198,7 @@ def ledger_q(actor: Actor) -> Q:
 
 def ledger(*, actor: Actor, phone: str = "") -> QuerySet[Provision]:
     found = Provision.objects.filter(ledger_q(actor)).select_related(
-        "person", "from_organisation", "to_organisation", "provided_by", "received_by", "referral"
+        "person", "from_organisation", "to_organisation", "provided_by", "received_by", "referral", "consent"
     )
     digits = normalise_phone(phone)
     if phone:

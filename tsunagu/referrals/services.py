@@ -30,10 +30,11 @@ from tsunagu.accounts.models import Membership, Organisation, User
 from tsunagu.accounts.policy import ANONYMOUS, ROLE_PERMISSIONS, Actor, Perm, Role
 from tsunagu.audit.services import AuditActor, record, record_denied
 from tsunagu.consultations import selectors as consultation_selectors
+from tsunagu.consultations import services as intake
 from tsunagu.consultations.models import ConsentMethod, Consultation, Person, RiskLevel
 from tsunagu.core.crypto import blind_index
 from tsunagu.directory.models import Service
-from tsunagu.referrals import rules
+from tsunagu.referrals import rules, selectors
 from tsunagu.referrals.models import (
     Consent,
     ConsentStatus,
@@ -157,20 +158,61 @@ def _person_of(consultation: Consultation) -> Person:
     return person
 
 
+def _subject(actor: Actor, consultation: Consultation | None, person: Person | None) -> Person:
+    """The person a consent or a referral is about, once the actor is known to act for them: from a
+    consultation, its handler or a supervisor of the handling organisation; for a person a support
+    organisation recorded directly (no consultation), a member of that organisation who may refer."""
+    if consultation is not None:
+        _require_writer(actor, consultation)
+        return _person_of(consultation)
+    if person is None:
+        raise ReferralError(str(_("Choose the person first.")), code="no_person")
+    if not selectors.may_act_for_directly(actor, person):
+        raise Refused(
+            str(_("Only the organisation that recorded this person may do this.")),
+            code="not_holder",
+            target_type="person",
+            target_code=str(person.code),
+        )
+    if person.erased_at is not None:
+        raise ReferralError(str(_("This person's details have been erased.")), code="no_person")
+    return person
+
+
+def person_add(*, actor: Actor, data: intake.PersonData) -> Person:
+    """A support organisation records a person it supports directly (with their consent to record),
+    to refer them on; a refusal is audited."""
+    return _audited_refusal(actor, "person.create", _person_add, actor, data)
+
+
+@transaction.atomic
+def _person_add(actor: Actor, data: intake.PersonData) -> Person:
+    if actor.organisation is None or not actor.has(Perm.REFERRAL_SEND):
+        raise Refused(str(_("You may not record people for referrals.")), code="not_sender", target_type="person")
+    try:
+        return intake.person_record_direct(actor=actor, data=data)
+    except intake.IntakeError as error:
+        raise ReferralError(error.message, code=error.code) from error
+
+
 @dataclass(frozen=True)
 class ConsentRecorded:
     consent: Consent
     withdrawal_code: str  # shown once, for the person's slip; only its keyed hash is kept
 
 
-def consent_record(*, actor: Actor, consultation: Consultation, data: ConsentData) -> ConsentRecorded:
-    return _audited_refusal(actor, "consent.create", _consent_record, actor, consultation, data)
+def consent_record(
+    *, actor: Actor, data: ConsentData, consultation: Consultation | None = None, person: Person | None = None
+) -> ConsentRecorded:
+    """Record the person's consent to share, from a consultation or for a person recorded directly."""
+    return _audited_refusal(actor, "consent.create", _consent_record, actor, consultation, person, data)
 
 
 @transaction.atomic
-def _consent_record(actor: Actor, consultation: Consultation, data: ConsentData) -> ConsentRecorded:
-    _require_writer(actor, consultation)
-    person = _person_of(consultation)
+def _consent_record(
+    actor: Actor, consultation: Consultation | None, subject: Person | None, data: ConsentData
+) -> ConsentRecorded:
+    person = _subject(actor, consultation, subject)
     assert actor.user is not None and actor.organisation is not None
     purposes = sorted(set(data.purposes))
     items = sorted(set(data.items))
@@ -440,11 +482,12 @@ def _consent_for(actor: Actor, referral: Referral, consent_code: UUID | str | No
 def referral_create(
     *,
     actor: Actor,
-    consultation: Consultation,
     data: ReferralData,
     key: str,
     consent_code: UUID | str | None,
     send: bool,
+    consultation: Consultation | None = None,
+    person: Person | None = None,
 ) -> Referral:
     """Save a draft, or create and send at once. The same ``key`` twice gives the same referral."""
     key = key.strip()[:64]
@@ -453,7 +496,9 @@ def referral_create(
 
     action = "referral.send" if send else "referral.create"
     try:
-        return _audited_refusal(actor, action, _referral_create, actor, consultation, data, key, consent_code, send)
+        return _audited_refusal(
+            actor, action, _referral_create, actor, consultation, person, data, key, consent_code, send
+        )
     except IntegrityError:
         # A double submission raced the first one to the unique key: the first one's referral stands.
         existing = Referral.objects.filter(from_organisation=actor.organisation, idempotency_key=key).first()
@@ -464,13 +509,18 @@ def referral_create(
 
 @transaction.atomic
 def _referral_create(
-    actor: Actor, consultation: Consultation, data: ReferralData, key: str, consent_code: UUID | str | None, send: bool
+    actor: Actor,
+    consultation: Consultation | None,
+    subject: Person | None,
+    data: ReferralData,
+    key: str,
+    consent_code: UUID | str | None,
+    send: bool,
 ) -> Referral:
     existing = Referral.objects.filter(from_organisation=actor.organisation, idempotency_key=key).first()
     if existing is not None:
         return existing
-    _require_writer(actor, consultation)
-    person = _person_of(consultation)
+    person = _subject(actor, consultation, subject)
     fields = _validated(actor, data)
     assert actor.user is not None and actor.organisation is not None
     now = timezone.now()
@@ -497,7 +547,12 @@ def _referral_create(
         action="referral.create",
         target_type="referral",
         target_code=referral.code,
-        detail={"consultation": str(consultation.code), "items": referral.items, "external": referral.is_external},
+        detail={
+            "consultation": str(consultation.code) if consultation else "",
+            "person": str(person.code),
+            "items": referral.items,
+            "external": referral.is_external,
+        },
     )
     if send:
         assert consent is not None
@@ -820,8 +875,7 @@ def _exception_request(
     reauthenticated_at: dt.datetime,
 ) -> SharingException:
     _require_sender(actor, referral)
-    if referral.consultation is not None:
-        _require_writer(actor, referral.consultation)
+    _subject(actor, referral.consultation, referral.person)
     if legal_basis not in LegalBasis.values:
         raise ReferralError(str(_("Choose the legal basis.")), code="basis")
     text = justification.strip()

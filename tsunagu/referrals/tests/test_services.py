@@ -330,8 +330,10 @@ def test_concurrent_accept_and_withdraw_resolve_to_one_state(world):
             lambda: services.referral_withdraw(actor=case.actor("counsellor_a"), referral=referral, version=version),
         ),
     )
-    accept.start(), withdraw.start()
-    accept.join(), withdraw.join()
+    for thread in (accept, withdraw):
+        thread.start()
+    for thread in (accept, withdraw):
+        thread.join()
     assert sorted(outcomes.values()) == ["lost", "won"]
     final = Referral.objects.get(pk=referral.pk)
     winner = "accept" if outcomes["accept"] == "won" else "withdraw"
@@ -566,3 +568,66 @@ def test_the_reminder_command_reports_what_it_sent(case):
     out = StringIO()
     call_command("send_referral_reminders", stdout=out)
     assert out.getvalue().strip() == "Reminded: 1; escalated: 0"
+
+
+# -- a support organisation refers a person it supports directly -------------------------------
+
+
+def test_a_support_organisation_records_a_person_and_refers_them_on(case):
+    from tsunagu.accounts.tests.factories import MembershipFactory, UserFactory
+    from tsunagu.consultations.services import PersonData
+
+    d = case.world.organisations["D"]
+    MembershipFactory(user=UserFactory(username="support-worker-d"), organisation=d, role=Role.SUPPORT_WORKER)
+    worker = case.actor("support_worker_b")
+    person = services.person_add(
+        actor=worker, data=PersonData(consent_method="written", name="佐藤 一郎", phone="0857-00-0000")
+    )
+    assert person.organisation == case.b and not person.consultations.exists()
+    assert selectors.may_act_for_directly(worker, person)
+    # The helpline's counsellor cannot act for B's person; a consultation's person is not "direct".
+    assert not selectors.may_act_for_directly(case.actor("counsellor_a"), person)
+    assert not selectors.may_act_for_directly(case.actor("supervisor_a"), case.person)
+    consent = services.consent_record(
+        actor=worker,
+        person=person,
+        data=services.ConsentData(
+            purposes=["support"], recipients=[d], other_recipient="", items=["name", "phone"], method="written"
+        ),
+    ).consent
+    referral = services.referral_create(
+        actor=worker,
+        person=person,
+        data=services.ReferralData(
+            to_organisation=d, to_service=None, external_name="", external_contact="", items=("name",)
+        ),
+        key="direct",
+        consent_code=consent.code,
+        send=True,
+    )
+    assert referral.status == ReferralStatus.SENT and referral.consultation is None
+    assert json.loads(referral.shared) == {"name": {"name": "佐藤 一郎", "name_kana": ""}}
+    assert Provision.objects.get(referral=referral).from_organisation == case.b
+    with pytest.raises(services.Refused):
+        services.consent_record(
+            actor=case.actor("counsellor_a"),
+            person=person,
+            data=services.ConsentData(
+                purposes=["support"], recipients=[d], other_recipient="", items=["name"], method="oral"
+            ),
+        )
+    assert AuditEvent.objects.filter(action="consent.create", outcome="denied").count() == 1
+
+
+def test_only_those_who_may_refer_record_people_directly(case):
+    from tsunagu.consultations.models import Person
+    from tsunagu.consultations.services import PersonData
+
+    council = Actor(
+        user=case.world.users["council_member_b"], organisation=case.b, roles=frozenset({Role.COUNCIL_MEMBER})
+    )
+    with pytest.raises(services.Refused):
+        services.person_add(actor=council, data=PersonData(consent_method="oral", name="誰か"))
+    with pytest.raises(services.ReferralError):
+        services.person_add(actor=case.actor("support_worker_b"), data=PersonData(consent_method="oral"))
+    assert Person.objects.count() == 1  # only the consultation's person

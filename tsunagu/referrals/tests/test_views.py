@@ -51,7 +51,7 @@ def record_consent(client: Client, case: Case, items: list[str]) -> str:
 
 def referral_post(
     case: Case, *, consent: str | None, action: str = "send", key: str | None = None, **extra: object
-) -> dict:
+) -> dict[str, object]:
     data: dict[str, object] = {
         "referral-to_organisation": str(case.b.code),
         "referral-items": ["concerns", "phone"],
@@ -215,3 +215,86 @@ def test_a_csv_cell_that_looks_like_a_formula_is_neutralised():
     from tsunagu.referrals.ledger_export import _cell
 
     assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and _cell("山田") == "山田"
+
+
+@pytest.mark.parametrize("url", ["referrals:list", "referrals:inbox"])
+def test_lists_run_a_fixed_number_of_queries(case, url, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    consent = consent_for(case).consent
+    send(case, consent, key="one")
+    worker = case.world.client("support_worker_b")
+    with CaptureQueriesContext(connection) as one:
+        assert worker.get(reverse(url)).status_code == 200
+    for n in range(10):
+        send(case, consent, key=f"more-{n}")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert worker.get(reverse(url)).status_code == 200
+
+
+def test_the_ledger_page_runs_a_fixed_number_of_queries_and_one_audit_row(case, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    consent = consent_for(case).consent
+    send(case, consent, key="one")
+    supervisor = case.world.client("supervisor_a")
+    with CaptureQueriesContext(connection) as one:
+        supervisor.get(reverse("referrals:ledger"))
+    for n in range(10):
+        send(case, consent, key=f"more-{n}")
+    before = AuditEvent.objects.filter(action="personal_data.read").count()
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        html = supervisor.get(reverse("referrals:ledger")).content.decode()
+    assert html.count(NAME) == 11
+    rows = AuditEvent.objects.filter(action="personal_data.read").order_by("seq")[before:]
+    assert len(rows) == 1 and len(rows[0].detail["entries"]) == 11
+
+
+def test_a_support_worker_records_a_person_they_support_and_refers_them(case):
+    from tsunagu.accounts.policy import Role
+    from tsunagu.accounts.tests.factories import MembershipFactory, UserFactory
+
+    d = case.world.organisations["D"]
+    MembershipFactory(user=UserFactory(username="support-worker-d"), organisation=d, role=Role.SUPPORT_WORKER)
+    worker = case.world.client("support_worker_b")
+    created = worker.post(
+        reverse("referrals:people"),
+        {"person-consent_method": "written", "person-name": "佐藤 一郎", "person-phone": "0857-00-0000"},
+    )
+    from tsunagu.consultations.models import Person
+
+    person = Person.objects.get(organisation=case.b)
+    assert created.status_code == 302 and created["Location"] == reverse(
+        "referrals:person", kwargs={"code": person.code}
+    )
+    assert "佐藤 一郎" in worker.get(reverse("referrals:people")).content.decode()
+    slip = worker.post(
+        reverse("referrals:person_consent", kwargs={"code": person.code}),
+        {
+            "consent-purposes": ["support"],
+            "consent-recipients": [str(d.code)],
+            "consent-items": ["name"],
+            "consent-method": "written",
+        },
+    )
+    assert slip.status_code == 200 and 'class="slip-code"' in slip.content.decode()
+    consent = Consent.objects.get(person=person)
+    sent = worker.post(
+        reverse("referrals:person", kwargs={"code": person.code}),
+        {
+            "referral-to_organisation": str(d.code),
+            "referral-items": ["name"],
+            "referral-key": "direct",
+            "referral-action": "send",
+            "referral-consent": str(consent.code),
+        },
+    )
+    referral = Referral.objects.get(person=person)
+    assert sent.status_code == 302 and referral.status == ReferralStatus.SENT and referral.to_organisation == d
+    # Another organisation may not know this person exists.
+    assert (
+        case.world.client("supervisor_a").get(reverse("referrals:person", kwargs={"code": person.code})).status_code
+        == 404
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -24,9 +25,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tsunagu.accounts import session_policy
 from tsunagu.accounts.access import actor_of, deny, not_found, recent_authentication_required, staff_required
 from tsunagu.accounts.policy import Perm
+from tsunagu.audit.services import record
 from tsunagu.consultations.access import access_consultation
 from tsunagu.consultations.access import record_read as record_consultation_read
-from tsunagu.consultations.models import Consultation, RiskLevel
+from tsunagu.consultations.forms import PersonForm
+from tsunagu.consultations.models import Consultation, Person, RiskLevel
 from tsunagu.referrals import rules, selectors, services
 from tsunagu.referrals.access import access_referral, record_read
 from tsunagu.referrals.forms import (
@@ -87,62 +90,95 @@ def _shown(shared: dict[str, dict[str, Any]]) -> list[tuple[str, list[tuple[str,
     return rows
 
 
-# -- from a consultation: consent and the new referral -------------------------------------------
+# -- consent and the new referral, from a consultation or for a person recorded directly ----------
 
 
-def _new_context(request: HttpRequest, consultation: Consultation, **forms: Any) -> dict[str, Any]:
-    actor = actor_of(request)
+@dataclass(frozen=True)
+class Subject:
+    """Whom a consent or referral is about, and where its pages are."""
+
+    consultation: Consultation | None
+    person: Person | None
+    refer_url: str
+    consent_url: str
+    back_url: str
+
+
+def _of_consultation(request: HttpRequest, code: UUID) -> Subject:
+    consultation = access_consultation(request, code, write=True)
     person = consultation.person if consultation.person and consultation.person.erased_at is None else None
+    return Subject(
+        consultation=consultation,
+        person=person,
+        refer_url=reverse("referrals:new", kwargs={"code": code}),
+        consent_url=reverse("referrals:consent", kwargs={"code": code}),
+        back_url=reverse("intake:consultation", kwargs={"code": code}),
+    )
+
+
+def _of_person(request: HttpRequest, code: UUID) -> Subject:
+    person = Person.objects.filter(code=code, erased_at__isnull=True).first()
+    if person is None or not selectors.may_act_for_directly(actor_of(request), person):
+        raise not_found(request, target_type="person", target_code=str(code))
+    return Subject(
+        consultation=None,
+        person=person,
+        refer_url=reverse("referrals:person", kwargs={"code": code}),
+        consent_url=reverse("referrals:person_consent", kwargs={"code": code}),
+        back_url=reverse("referrals:people"),
+    )
+
+
+def _new_context(request: HttpRequest, subject: Subject, **forms: Any) -> dict[str, Any]:
+    actor = actor_of(request)
+    person = subject.person
     consents = (
         selectors.consents_of(person=person, organisation=actor.organisation) if person and actor.organisation else []
     )
     today = timezone.localdate()
     return {
-        "consultation": consultation,
+        "subject": subject,
+        "consultation": subject.consultation,
         "person": person,
         "consents": consents,
         "usable_consents": [c for c in consents if c.status == ConsentStatus.ACTIVE and c.expires_on >= today],
         "consent_form": forms.get("consent_form") or ConsentForm(prefix="consent", exclude=actor.organisation),
         "referral_form": forms.get("referral_form")
         or ReferralForm(prefix="referral", exclude=actor.organisation, initial={"key": uuid.uuid4().hex}),
-        "suggestions": selectors.suggestions(consultation=consultation, exclude=actor.organisation),
-        "referrals": selectors.referrals_of(consultation=consultation),
+        "suggestions": selectors.suggestions(consultation=subject.consultation, exclude=actor.organisation),
+        "referrals": selectors.referrals_of(person=person) if person else [],
         "item_labels": ITEM_LABELS,
-        "can_approve": actor.has(Perm.SHARING_EXCEPTION_APPROVE),
         "nav": "referrals",
         "error": forms.get("error"),
         "today": today,
     }
 
 
-@require_http_methods(["GET", "POST"])
-@staff_required(Perm.REFERRAL_SEND)
-def new_view(request: HttpRequest, code: UUID) -> HttpResponse:
+def _refer(request: HttpRequest, subject: Subject) -> HttpResponse:
     actor = actor_of(request)
-    consultation = access_consultation(request, code, write=True)
     if request.method == "GET":
-        record_consultation_read(request, consultation, what="referral")
-        return render(request, "referrals/new.html", _new_context(request, consultation))
+        if subject.consultation is not None:
+            record_consultation_read(request, subject.consultation, what="referral")
+        return render(request, "referrals/new.html", _new_context(request, subject))
     form = ReferralForm(request.POST, prefix="referral", exclude=actor.organisation)
     if not form.is_valid():
-        return render(
-            request, "referrals/new.html", _new_context(request, consultation, referral_form=form), status=400
-        )
+        return render(request, "referrals/new.html", _new_context(request, subject, referral_form=form), status=400)
     action = form.cleaned_data["action"] or "draft"
     try:
         referral = services.referral_create(
             actor=actor,
-            consultation=consultation,
+            consultation=subject.consultation,
+            person=subject.person,
             data=form.data_for_service(),
             key=form.cleaned_data["key"],
             consent_code=form.cleaned_data["consent"],
             send=action == "send",
         )
     except services.Refused as refusal:
-        context = _new_context(request, consultation, referral_form=form, error=refusal.message)
+        context = _new_context(request, subject, referral_form=form, error=refusal.message)
         return render(request, "referrals/new.html", context, status=403)
     except services.ReferralError as error:
-        context = _new_context(request, consultation, referral_form=form, error=error.message)
+        context = _new_context(request, subject, referral_form=form, error=error.message)
         return render(request, "referrals/new.html", context, status=400)
     if action == "exception" and referral.status == ReferralStatus.DRAFT:
         return redirect("referrals:exception", code=referral.code)
@@ -151,32 +187,25 @@ def new_view(request: HttpRequest, code: UUID) -> HttpResponse:
     return redirect("referrals:detail", code=referral.code)
 
 
-@require_POST
-@staff_required(Perm.REFERRAL_SEND)
-def consent_view(request: HttpRequest, code: UUID) -> HttpResponse:
+def _consent(request: HttpRequest, subject: Subject) -> HttpResponse:
     """Record consent; the answer shows the person's withdrawal code once, for their slip."""
     actor = actor_of(request)
-    consultation = access_consultation(request, code, write=True)
     form = ConsentForm(request.POST, prefix="consent", exclude=actor.organisation)
     if not form.is_valid():
-        return render(request, "referrals/new.html", _new_context(request, consultation, consent_form=form), status=400)
+        return render(request, "referrals/new.html", _new_context(request, subject, consent_form=form), status=400)
     try:
-        recorded = services.consent_record(actor=actor, consultation=consultation, data=form.data_for_service())
+        recorded = services.consent_record(
+            actor=actor, consultation=subject.consultation, person=subject.person, data=form.data_for_service()
+        )
     except services.Refused as refusal:
-        return render(
-            request, "referrals/new.html", _new_context(request, consultation, error=refusal.message), status=403
-        )
+        return render(request, "referrals/new.html", _new_context(request, subject, error=refusal.message), status=403)
     except services.ReferralError as error:
-        return render(
-            request,
-            "referrals/new.html",
-            _new_context(request, consultation, consent_form=form, error=error.message),
-            status=400,
-        )
+        context = _new_context(request, subject, consent_form=form, error=error.message)
+        return render(request, "referrals/new.html", context, status=400)
     consent = recorded.consent
     context = {
         "consent": consent,
-        "consultation": consultation,
+        "subject": subject,
         "code": recorded.withdrawal_code,
         "items": [ITEM_LABELS[i] for i in consent.items],
         "purposes": [PURPOSE_LABELS[p] for p in consent.purposes],
@@ -187,11 +216,67 @@ def consent_view(request: HttpRequest, code: UUID) -> HttpResponse:
     return render(request, "referrals/consent_slip.html", context)
 
 
+@require_http_methods(["GET", "POST"])
+@staff_required(Perm.REFERRAL_SEND)
+def new_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    return _refer(request, _of_consultation(request, code))
+
+
+@require_POST
+@staff_required(Perm.REFERRAL_SEND)
+def consent_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    return _consent(request, _of_consultation(request, code))
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(Perm.REFERRAL_SEND)
+def person_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    return _refer(request, _of_person(request, code))
+
+
+@require_POST
+@staff_required(Perm.REFERRAL_SEND)
+def person_consent_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    return _consent(request, _of_person(request, code))
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(Perm.REFERRAL_SEND)
+def people_view(request: HttpRequest) -> HttpResponse:
+    """People a support organisation supports directly, recorded here (with their consent to record)
+    so that it can refer them on."""
+    actor = actor_of(request)
+    form = PersonForm(request.POST or None, prefix="person")
+    status = 200
+    error = ""
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                person = services.person_add(actor=actor, data=form.to_data())
+            except services.ReferralError as failure:
+                error, status = failure.message, 400
+            else:
+                flash.success(request, _("The person's details were recorded with their consent."))
+                return redirect("referrals:person", code=person.code)
+        else:
+            status = 400
+    people = selectors.people_direct(actor=actor)
+    if people:
+        record(
+            actor=actor,
+            action="personal_data.read",
+            target_type="person",
+            detail={"fields": ["name"], "entries": [str(p.code) for p in people]},
+        )
+    context = {"people": people, "form": form, "error": error, "nav": "people"}
+    return render(request, "referrals/people.html", context, status=status)
+
+
 @require_POST
 @staff_required(Perm.REFERRAL_SEND)
 def consent_withdraw_view(request: HttpRequest, code: UUID) -> HttpResponse:
     actor = actor_of(request)
-    consent = Consent.objects.select_related("consultation").filter(code=code).first()
+    consent = Consent.objects.select_related("consultation", "person").filter(code=code).first()
     if consent is None or actor.organisation is None or consent.organisation_id != actor.organisation.pk:
         raise not_found(request, target_type="consent", target_code=str(code))
     count = services.consent_withdraw(actor=actor, consent=consent)
@@ -201,7 +286,7 @@ def consent_withdraw_view(request: HttpRequest, code: UUID) -> HttpResponse:
     )
     if consent.consultation is not None:
         return redirect("referrals:new", code=consent.consultation.code)
-    return redirect("referrals:list")
+    return redirect("referrals:person", code=consent.person.code)
 
 
 # -- one referral, both sides --------------------------------------------------------------------
