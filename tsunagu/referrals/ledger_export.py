@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,7 +20,10 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    """A cell that a spreadsheet would read as a formula, also after folding full-width signs (＝＋－＠)
+    and leading spaces, is prefixed with an apostrophe."""
+    folded = unicodedata.normalize("NFKC", value).lstrip(" ")
+    return "'" + value if folded.startswith(_FORMULA_START) else value
 
 
 def _when(value: object) -> str:
@@ -42,6 +46,11 @@ def basis_label(provision: Provision) -> str:
     return str(dict(LegalBasis.choices).get(provision.basis, provision.basis))
 
 
+def items_label(items: Sequence[str]) -> str:
+    labels = dict(Item.choices)
+    return "、".join(str(labels.get(i, i)) for i in items)
+
+
 @dataclass(frozen=True)
 class LedgerRow:
     provided_at: str
@@ -58,7 +67,6 @@ class LedgerRow:
 
 
 def rows_of(provisions: Sequence[Provision]) -> list[LedgerRow]:
-    items = dict(Item.choices)
     means = dict(Means.choices)
     return [
         LedgerRow(
@@ -66,7 +74,7 @@ def rows_of(provisions: Sequence[Provision]) -> list[LedgerRow]:
             provider=p.from_organisation.name,
             recipient=p.to_name,
             person=p.person_label,
-            items="、".join(str(items.get(i, i)) for i in p.items),
+            items=items_label(p.items),
             basis=basis_label(p),
             means=str(means.get(p.means, p.means)),
             provided_by=_who(p.provided_by),

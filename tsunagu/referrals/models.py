@@ -112,6 +112,7 @@ class ReferralStatus(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     CLOSED_NO_CONTACT = "closed_no_contact", _("Closed without contact")
     WITHDRAWN = "withdrawn", _("Withdrawn by the sender")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Closed: the person withdrew their consent")
 
 
 class Handoff(models.TextChoices):
@@ -262,6 +263,7 @@ class ExceptionStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting approval")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled by the sender")
 
 
 class SharingException(models.Model):
@@ -314,6 +316,9 @@ class Provision(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="provisions")
     # Who the person is, as the ledger must say, kept even if the consultation record is erased.
     person_label = EncryptedTextField()
+    # The same for the receiving side, from what was shared only (the name if it was shared, else the
+    # phone number, else the referral's short code): the recipient never learns more from its ledger.
+    recipient_label = EncryptedTextField(blank=True)
     from_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="provisions_made")
     to_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="provisions_received"

@@ -25,10 +25,13 @@ EXTERNAL_STEPS: dict[str, tuple[frozenset[str], str]] = {
     "complete": (frozenset({S.SENT}), S.COMPLETED),
     "close_no_contact": (frozenset({S.SENT}), S.CLOSED_NO_CONTACT),
 }
-SENDER_WITHDRAWABLE = frozenset({S.DRAFT, S.SENT, S.VIEWED, S.ACCEPTED, S.IN_SUPPORT})
+SENDER_WITHDRAWABLE = frozenset({S.DRAFT, S.AWAITING_APPROVAL, S.SENT, S.VIEWED, S.ACCEPTED, S.IN_SUPPORT})
+# Sent and not finished: a withdrawal of the person's consent closes these.
+GOING_ON = frozenset({S.SENT, S.VIEWED, S.ACCEPTED, S.IN_SUPPORT})
 # Waiting for the recipient's answer: reminders and escalation apply.
 AWAITING_RESPONSE = frozenset({S.SENT, S.VIEWED})
-# The recipient sees what was shared in these states (not after declining or a withdrawal).
+# The recipient sees what was shared in these states (not after declining or a withdrawal). After
+# completion it keeps its record of the support it gave, until retention empties it.
 RECIPIENT_READS = frozenset({S.SENT, S.VIEWED, S.ACCEPTED, S.IN_SUPPORT, S.COMPLETED, S.CLOSED_NO_CONTACT})
 OPEN = frozenset({S.DRAFT, S.AWAITING_APPROVAL, S.SENT, S.VIEWED, S.ACCEPTED, S.IN_SUPPORT})
 

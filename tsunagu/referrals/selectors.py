@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -37,11 +38,9 @@ def side_of(actor: Actor, referral: Referral) -> str | None:
     org = actor.organisation.pk
     if referral.from_organisation_id == org and actor.has(Perm.REFERRAL_SEND):
         return SENDER
-    if (
-        referral.to_organisation_id == org
-        and actor.has(Perm.REFERRAL_RECEIVE)
-        and referral.status not in (ReferralStatus.DRAFT, ReferralStatus.AWAITING_APPROVAL)
-    ):
+    # The recipient knows a referral from the moment it was sent: never a draft, never one that waits
+    # for approval, never a draft the sender withdrew.
+    if referral.to_organisation_id == org and actor.has(Perm.REFERRAL_RECEIVE) and referral.sent_at is not None:
         return RECIPIENT
     return None
 
@@ -109,9 +108,7 @@ def _sent_q(actor: Actor) -> Q:
 def _received_q(actor: Actor) -> Q:
     if actor.organisation is None or not actor.has(Perm.REFERRAL_RECEIVE):
         return Q(pk__in=[])
-    return Q(to_organisation=actor.organisation) & ~Q(
-        status__in=[ReferralStatus.DRAFT, ReferralStatus.AWAITING_APPROVAL]
-    )
+    return Q(to_organisation=actor.organisation, sent_at__isnull=False)
 
 
 def _listed(q: Q) -> QuerySet[Referral]:
@@ -197,37 +194,61 @@ def ledger_q(actor: Actor) -> Q:
 
 
 def ledger(*, actor: Actor, phone: str = "") -> QuerySet[Provision]:
+    """Entries the organisation made or received. A search by phone number finds the organisation's
+    own people only (a recipient must not learn a name by trying numbers)."""
     found = Provision.objects.filter(ledger_q(actor)).select_related(
         "person", "from_organisation", "to_organisation", "provided_by", "received_by", "referral", "consent"
     )
-    digits = normalise_phone(phone)
     if phone:
+        digits = normalise_phone(phone)
         index = blind_index(digits, purpose="consultations.person_phone") if digits else "-"
-        found = found.filter(person__phone_index=index)
+        found = found.filter(from_organisation=actor.organisation, person__phone_index=index)
     return found
 
 
+@dataclass(frozen=True)
+class LedgerEntry:
+    """An entry as the actor's organisation may see it: its own people by name, a person it received
+    data about only by what was shared."""
+
+    provision: Provision
+    label: str
+    ours: bool
+
+
+def entries_of(*, actor: Actor, provisions: Iterable[Provision]) -> list[LedgerEntry]:
+    org = actor.organisation.pk if actor.organisation is not None else None
+    return [
+        LedgerEntry(
+            provision=p,
+            label=p.person_label if p.from_organisation_id == org else p.recipient_label,
+            ours=p.from_organisation_id == org,
+        )
+        for p in provisions
+    ]
+
+
 def ledger_of_person(*, actor: Actor, person: Person) -> list[Provision]:
-    return list(ledger(actor=actor).filter(person=person).order_by("provided_at", "pk"))
+    """What the actor's organisation provided about one of its people (for a disclosure request)."""
+    return list(
+        ledger(actor=actor).filter(person=person, from_organisation=actor.organisation).order_by("provided_at", "pk")
+    )
 
 
 def person_in_ledger(*, actor: Actor, code: UUID | str) -> Person | None:
-    """A person the actor's organisation holds, or one it gave or received data about."""
-    person = Person.objects.filter(code=code).first()
-    if person is None or actor.organisation is None:
+    """A person the actor's organisation holds (recorded from its consultations or directly)."""
+    if actor.organisation is None or not actor.has(Perm.PROVISION_LEDGER_VIEW):
         return None
-    if (
-        person.organisation_id == actor.organisation.pk
-        or Provision.objects.filter(ledger_q(actor), person=person).exists()
-    ):
-        return person
-    return None
+    return Person.objects.filter(code=code, organisation=actor.organisation).first()
 
 
 def exceptions_report(*, actor: Actor) -> QuerySet[Provision]:
     """Every provision without consent that the actor's organisation made, for review."""
     return (
-        ledger(actor=actor).exclude(basis="consent").select_related("exception__requested_by", "exception__decided_by")
+        ledger(actor=actor)
+        .filter(from_organisation=actor.organisation)
+        .exclude(basis="consent")
+        .select_related("exception__requested_by", "exception__decided_by")
     )
 
 

@@ -220,6 +220,8 @@ def _consent_record(
         raise ReferralError(str(_("Choose what the person agreed the sharing is for.")), code="purposes")
     if not items or not set(items) <= set(Item.values):
         raise ReferralError(str(_("Choose which items the person agreed to share.")), code="items")
+    if consultation is None and set(items) & CONSULTATION_ITEMS:
+        raise ReferralError(str(_NO_CONSULTATION_ITEMS), code="items")
     other = data.other_recipient.strip()[:200]
     if not data.recipients and not other:
         raise ReferralError(str(_("Name at least one organisation the person agreed to.")), code="recipients")
@@ -263,21 +265,26 @@ def _consent_record(
 
 
 def _withdraw(consent: Consent, *, actor: AuditActor, user: User | None, via: str) -> int:
-    """Mark the consent withdrawn; every referral under it loses what it carried at once."""
+    """Mark the consent withdrawn. A referral sent under it loses what it carried at once and, if it
+    was still going on, is closed; a draft (or one awaiting approval) only loses the consent."""
     now = timezone.now()
     Consent.objects.filter(pk=consent.pk).update(
         status=ConsentStatus.WITHDRAWN, withdrawn_at=now, withdrawn_by=user, withdrawn_via=via
     )
     consent.status, consent.withdrawn_at, consent.withdrawn_via = ConsentStatus.WITHDRAWN, now, via
-    affected = list(
-        Referral.objects.filter(consent=consent, consent_withdrawn_at__isnull=True).select_related("to_organisation")
-    )
+    referrals = Referral.objects.filter(consent=consent, consent_withdrawn_at__isnull=True)
+    affected = list(referrals.select_related("to_organisation", "from_organisation", "from_user"))
     for referral in affected:
-        Referral.objects.filter(pk=referral.pk).update(
-            shared="", consent_withdrawn_at=now, version=F("version") + 1, updated_at=now
-        )
+        if referral.sent_at is None:
+            Referral.objects.filter(pk=referral.pk).update(consent=None, version=F("version") + 1, updated_at=now)
+            ReferralEvent.objects.create(referral=referral, kind=EventKind.CONSENT_WITHDRAWN, at=now)
+            continue
+        fields: dict[str, Any] = {"shared": "", "consent_withdrawn_at": now, "version": F("version") + 1}
+        if referral.status in rules.GOING_ON:
+            fields.update(status=S.CONSENT_WITHDRAWN, closed_at=now)
+        Referral.objects.filter(pk=referral.pk).update(updated_at=now, **fields)
         ReferralEvent.objects.create(referral=referral, kind=EventKind.CONSENT_WITHDRAWN, at=now)
-        if referral.status not in (S.DRAFT, S.AWAITING_APPROVAL) and referral.to_organisation is not None:
+        if referral.to_organisation is not None:
             _notify(
                 _receivers(referral.to_organisation),
                 referral.to_organisation,
@@ -342,10 +349,9 @@ def _receivers(organisation: Organisation) -> list[User]:
 
 
 def _supervisors(organisation: Organisation) -> list[User]:
-    ids = Membership.objects.filter(
-        organisation=organisation, role__in=[Role.SUPERVISOR, Role.ORG_ADMIN], user__is_active=True
-    ).values("user_id")
-    return list(User.objects.filter(pk__in=ids).order_by("pk"))
+    """Those who receive referrals and supervise: the recipient's supervisors, for escalations."""
+    receivers = {u.pk for u in _receivers(organisation)}
+    return [u for u in _members_with(organisation, Perm.SHARING_EXCEPTION_APPROVE) if u.pk in receivers]
 
 
 def _senders(referral: Referral) -> list[User]:
@@ -354,6 +360,14 @@ def _senders(referral: Referral) -> list[User]:
     for user in _members_with(referral.from_organisation, Perm.SHARING_EXCEPTION_APPROVE):
         users.setdefault(user.pk, user)
     return [u for u in users.values() if u.is_active]
+
+
+def notification_path(kind: str, referral: Referral) -> str:
+    """Where a notification leads: the referral, or for administrators told of a provision without
+    consent, the report they review it in (they do not open referrals)."""
+    if kind == NotificationKind.EXCEPTION_RELEASED:
+        return reverse("referrals:exceptions")
+    return reverse("referrals:detail", kwargs={"code": referral.code})
 
 
 def _notify(users: Iterable[User], organisation: Organisation, kind: str, referral: Referral) -> None:
@@ -365,7 +379,7 @@ def _notify(users: Iterable[User], organisation: Organisation, kind: str, referr
     addresses = [u.email for u in users if u.email]
     if not addresses:
         return
-    url = settings.TSUNAGU_BASE_URL + reverse("referrals:detail", kwargs={"code": referral.code})
+    url = settings.TSUNAGU_BASE_URL + notification_path(kind, referral)
 
     def send() -> None:
         with translation.override(settings.LANGUAGE_CODE):
@@ -404,27 +418,26 @@ class ReferralData:
 
 
 CONTACT_HOW = ("phone", "sms", "email", "letter", "visit")
+# Items that come from a consultation's record: a person recorded directly has none of them.
+CONSULTATION_ITEMS = frozenset({Item.CONCERNS, Item.SUMMARY, Item.RISK})
+_NO_CONSULTATION_ITEMS = _("Concerns, the summary and the risk level come from a consultation; this person has none.")
 
 
-def _validated(actor: Actor, data: ReferralData) -> dict[str, Any]:
+def _validated(actor: Actor, data: ReferralData, *, has_consultation: bool) -> dict[str, Any]:
     external = data.external_name.strip()
     if (data.to_organisation is None) == (not external):
         raise ReferralError(
             str(_("Choose one recipient: an organisation in tsunagu, or one outside it by name.")), code="recipient"
         )
     if data.to_organisation is not None:
-        if actor.organisation is not None and data.to_organisation.pk == actor.organisation.pk:
-            raise ReferralError(str(_("A referral goes to another organisation.")), code="recipient")
-        if not data.to_organisation.is_active or not _receivers(data.to_organisation):
-            raise ReferralError(
-                str(_("This organisation does not receive referrals in tsunagu. Print a referral sheet instead.")),
-                code="recipient",
-            )
+        _check_recipient(actor, data.to_organisation)
     if data.to_service is not None and data.to_service.organisation_id != getattr(data.to_organisation, "pk", None):
         raise ReferralError(str(_("The service belongs to another organisation.")), code="service")
     items = sorted(set(data.items))
     if not set(items) <= set(Item.values):
         raise ReferralError(str(_("Choose items from the list.")), code="items")
+    if not has_consultation and set(items) & CONSULTATION_ITEMS:
+        raise ReferralError(str(_NO_CONSULTATION_ITEMS), code="items")
     if not set(data.contact_how) <= set(CONTACT_HOW):
         raise ReferralError(str(_("Choose how the person may be contacted from the list.")), code="contact")
     if data.handoff not in Handoff.values:
@@ -521,7 +534,7 @@ def _referral_create(
     if existing is not None:
         return existing
     person = _subject(actor, consultation, subject)
-    fields = _validated(actor, data)
+    fields = _validated(actor, data, has_consultation=consultation is not None)
     assert actor.user is not None and actor.organisation is not None
     now = timezone.now()
     referral = Referral(
@@ -569,6 +582,7 @@ def referral_send(*, actor: Actor, referral: Referral, version: int, consent_cod
 def _referral_send(actor: Actor, referral: Referral, version: int, consent_code: UUID | str | None) -> Referral:
     locked = _lock(referral, version)
     _require_sender(actor, locked)
+    _subject(actor, locked.consultation, locked.person)
     if locked.status != S.DRAFT:
         raise Conflict(_conflict_message(locked), code="state")
     consent = _consent_for(actor, locked, consent_code)
@@ -643,6 +657,23 @@ def _person_label(person: Person) -> str:
     return person.name or f"{gettext('Person')} {str(person.code)[:8]}"
 
 
+def _recipient_label(referral: Referral, snapshot: dict[str, dict[str, Any]]) -> str:
+    """How the receiving side's ledger names the person: only from what was shared."""
+    name = snapshot.get(Item.NAME, {}).get("name", "")
+    phone = snapshot.get(Item.PHONE, {}).get("phone", "")
+    return str(name or phone or f"{gettext('Referral')} {str(referral.code)[:8]}")
+
+
+def _check_recipient(actor: Actor, organisation: Organisation) -> None:
+    if actor.organisation is not None and organisation.pk == actor.organisation.pk:
+        raise ReferralError(str(_("A referral goes to another organisation.")), code="recipient")
+    if not organisation.is_active or not _receivers(organisation):
+        raise ReferralError(
+            str(_("This organisation does not receive referrals in tsunagu. Print a referral sheet instead.")),
+            code="recipient",
+        )
+
+
 def _keep_until(day: dt.date) -> dt.date:
     years = settings.TSUNAGU_PROVISION_KEEP_YEARS
     try:
@@ -656,15 +687,19 @@ def _release(actor: Actor, referral: Referral, *, consent: Consent | None, excep
     assert actor.user is not None and actor.organisation is not None
     now = timezone.now()
     external = referral.is_external
+    if referral.to_organisation is not None:
+        _check_recipient(actor, referral.to_organisation)
     respond_by = (
         None if external else rules.add_business_days(timezone.localdate(), settings.TSUNAGU_REFERRAL_RESPOND_DAYS)
     )
-    shared = json.dumps(_snapshot(referral), ensure_ascii=False)
+    snapshot = _snapshot(referral)
     updated = Referral.objects.filter(pk=referral.pk, status__in=[S.DRAFT, S.AWAITING_APPROVAL]).update(
         status=S.SENT,
-        shared=shared,
+        shared=json.dumps(snapshot, ensure_ascii=False),
         sent_at=now,
         respond_by=respond_by,
+        # What was released under an exception rests on the exception, not on a consent.
+        consent=consent,
         version=F("version") + 1,
         updated_at=now,
     )
@@ -674,6 +709,7 @@ def _release(actor: Actor, referral: Referral, *, consent: Consent | None, excep
     provision = Provision.objects.create(
         person=referral.person,
         person_label=_person_label(referral.person),
+        recipient_label=_recipient_label(referral, snapshot),
         from_organisation=referral.from_organisation,
         to_organisation=referral.to_organisation,
         to_name=referral.recipient_name,
@@ -752,7 +788,7 @@ def _require_recipient(actor: Actor, referral: Referral) -> None:
 def referral_open(*, actor: Actor, referral: Referral) -> Referral:
     """The recipient opens a sent referral: it is viewed, and the receipt is confirmed in the ledger
     (APPI Art. 30's 確認記録: who received what, from whom, when)."""
-    if referral.status != S.SENT or referral.to_organisation_id is None:
+    if referral.status != S.SENT or referral.to_organisation_id is None or not referral.shared:
         return referral
     with transaction.atomic():
         _require_recipient(actor, referral)
@@ -832,6 +868,10 @@ def _referral_withdraw(actor: Actor, referral: Referral, version: int) -> Referr
         event=EventKind.WITHDRAWN,
         fields={"shared": "", "closed_at": timezone.now()},
     )
+    # Taking back a referral that waits for approval cancels the request: nothing was released.
+    SharingException.objects.filter(referral=fresh, status=ExceptionStatus.PENDING).update(
+        status=ExceptionStatus.CANCELLED, decided_at=timezone.now()
+    )
     if fresh.to_organisation is not None and fresh.sent_at is not None:
         _notify(_receivers(fresh.to_organisation), fresh.to_organisation, NotificationKind.UPDATED, fresh)
     return fresh
@@ -892,6 +932,13 @@ def _exception_request(
             str(_("Confirm your password and code again first.")), code="reauth", target_code=str(referral.code)
         )
     assert actor.user is not None and actor.organisation is not None
+    requester = actor.user.pk
+    approvers = [u for u in _members_with(actor.organisation, Perm.SHARING_EXCEPTION_APPROVE) if u.pk != requester]
+    if not approvers:
+        raise ReferralError(
+            str(_("Nobody else in your organisation can approve (a second supervisor is needed).")),
+            code="no_approver",
+        )
     fresh = _step(
         actor,
         referral,
@@ -914,7 +961,6 @@ def _exception_request(
         target_code=exception.code,
         detail={"referral": str(fresh.code), "basis": legal_basis, "items": fresh.items},
     )
-    approvers = [u for u in _members_with(actor.organisation, Perm.SHARING_EXCEPTION_APPROVE) if u.pk != actor.user.pk]
     _notify(approvers, actor.organisation, NotificationKind.APPROVAL_NEEDED, fresh)
     return exception
 

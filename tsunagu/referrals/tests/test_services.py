@@ -451,8 +451,21 @@ def test_the_exception_needs_step_up_a_justification_and_a_second_supervisor(cas
 
 
 def test_a_supervisor_cannot_approve_their_own_request(case):
+    from tsunagu.accounts.tests.factories import MembershipFactory, UserFactory
+
     referral = _draft(case)
     supervisor = case.actor("supervisor_a")
+    with pytest.raises(services.ReferralError) as alone:  # nobody else could ever approve
+        services.exception_request(
+            actor=supervisor,
+            referral=referral,
+            version=referral.version,
+            legal_basis=LegalBasis.PUBLIC_HEALTH_CHILD,
+            justification=JUSTIFICATION,
+            reauthenticated_at=timezone.now(),
+        )
+    assert alone.value.code == "no_approver"
+    MembershipFactory(user=UserFactory(username="supervisor-a2"), organisation=case.a, role=Role.SUPERVISOR)
     exception = services.exception_request(
         actor=supervisor,
         referral=referral,
@@ -491,10 +504,35 @@ def test_the_database_refuses_to_delete_a_ledger_entry_before_its_time(case):
     with pytest.raises(DatabaseError), transaction.atomic():
         Provision.objects.filter(pk=provision.pk).delete()
     assert Provision.objects.filter(pk=provision.pk).exists()
-    Provision.objects.filter(pk=provision.pk).update(keep_until=dt.date(2000, 1, 1))
+    # Nor may its keep date be shortened, nor what was provided be rewritten; the receipt may be set.
+    for change in ({"keep_until": dt.date(2000, 1, 1)}, {"items": ["name"]}, {"basis": "art27_1_1"}):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            Provision.objects.filter(pk=provision.pk).update(**change)
+    Provision.objects.filter(pk=provision.pk).update(received_at=timezone.now())
+    past_its_time(provision)
     with connection.cursor() as cursor:  # past its time, the raw delete goes through
         cursor.execute("DELETE FROM referrals_provision WHERE id = %s", [provision.pk])
     assert not Provision.objects.filter(pk=provision.pk).exists()
+
+
+def past_its_time(provision: Provision) -> None:
+    """What three years do to an entry (the guard lifted as only a tamper drill or the test flush may)."""
+    from tsunagu.audit.maintenance import GUARDED_TABLES, append_only_guard_lifted
+
+    with append_only_guard_lifted(connection, GUARDED_TABLES):
+        Provision.objects.filter(pk=provision.pk).update(keep_until=timezone.localdate() - dt.timedelta(days=1))
+
+
+def test_the_ledger_guards_exist_after_every_migration():
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'referrals_provision'")
+        else:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'referrals_provision'::regclass AND NOT tgisinternal"
+            )
+        names = {row[0] for row in cursor.fetchall()}
+    assert {"referrals_provision_keep", "referrals_provision_fixed"} <= names
 
 
 # -- reminders -----------------------------------------------------------------------------------
@@ -553,7 +591,7 @@ def test_retention_empties_finished_referrals_and_deletes_ledger_entries_past_th
     assert Provision.objects.count() == 2  # kept: three years have not passed
     # The database's own clock decides (a travelling test clock does not fool the trigger): an entry
     # whose keep date has passed is deleted, the other stays.
-    Provision.objects.filter(referral=finished).update(keep_until=timezone.localdate() - dt.timedelta(days=1))
+    past_its_time(Provision.objects.get(referral=finished))
     call_command("erase_expired_referral_data", stdout=out)
     assert list(Provision.objects.values_list("referral_id", flat=True)) == [ongoing.pk]
 

@@ -215,6 +215,7 @@ def test_a_csv_cell_that_looks_like_a_formula_is_neutralised():
     from tsunagu.referrals.ledger_export import _cell
 
     assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and _cell("山田") == "山田"
+    assert _cell("＝HYPERLINK(1)") == "'＝HYPERLINK(1)" and _cell("  +1") == "'  +1"
 
 
 @pytest.mark.parametrize("url", ["referrals:list", "referrals:inbox"])

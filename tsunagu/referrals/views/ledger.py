@@ -10,6 +10,7 @@ from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -35,6 +36,32 @@ def _audit_rows(request: HttpRequest, provisions: list[Provision], *, what: str)
         )
 
 
+def _rows(request: HttpRequest, provisions: list[Provision]) -> list[dict[str, object]]:
+    """What each entry shows: the organisation's own people by name (linking to their record), a
+    person it received data about only by what was shared (linking to the referral if it may open it)."""
+    actor = actor_of(request)
+    may_open = actor.has(Perm.REFERRAL_RECEIVE)
+    rows: list[dict[str, object]] = []
+    for entry in selectors.entries_of(actor=actor, provisions=provisions):
+        provision = entry.provision
+        if entry.ours:
+            link = reverse("referrals:ledger_person", kwargs={"code": provision.person.code})
+        elif may_open and provision.referral is not None:
+            link = reverse("referrals:detail", kwargs={"code": provision.referral.code})
+        else:
+            link = ""
+        rows.append(
+            {
+                "provision": provision,
+                "label": entry.label,
+                "link": link,
+                "basis": ledger_export.basis_label(provision),
+                "items": ledger_export.items_label(provision.items),
+            }
+        )
+    return rows
+
+
 @require_http_methods(["GET", "POST"])
 @staff_required(Perm.PROVISION_LEDGER_VIEW)
 def ledger_view(request: HttpRequest) -> HttpResponse:
@@ -47,7 +74,7 @@ def ledger_view(request: HttpRequest) -> HttpResponse:
     _audit_rows(request, entries, what="person_label")
     context = {
         "form": form,
-        "entries": [(e, ledger_export.basis_label(e)) for e in entries],
+        "rows": _rows(request, entries),
         "searched": bool(phone),
         "nav": "ledger",
     }
@@ -122,5 +149,5 @@ def exceptions_view(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     entries = list(selectors.exceptions_report(actor=actor)[:500])
     _audit_rows(request, entries, what="person_label")
-    context = {"entries": [(e, ledger_export.basis_label(e)) for e in entries], "nav": "exceptions"}
+    context = {"rows": _rows(request, entries), "nav": "exceptions"}
     return render(request, "referrals/exceptions.html", context)

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -45,10 +46,12 @@ from tsunagu.referrals.forms import (
 from tsunagu.referrals.models import (
     Consent,
     ConsentStatus,
+    EventKind,
     ExceptionStatus,
     Item,
     Purpose,
     Referral,
+    ReferralEvent,
     ReferralStatus,
     SharingException,
 )
@@ -210,10 +213,17 @@ def _consent(request: HttpRequest, subject: Subject) -> HttpResponse:
         "items": [ITEM_LABELS[i] for i in consent.items],
         "purposes": [PURPOSE_LABELS[p] for p in consent.purposes],
         "recipients": [o.name for o in consent.recipients.all()],
-        "withdraw_url": request.build_absolute_uri(reverse("consent_withdraw")),
+        "withdraw_url": _public_withdraw_url(),
         "nav": "referrals",
     }
     return render(request, "referrals/consent_slip.html", context)
+
+
+def _public_withdraw_url() -> str:
+    """The address on the person's slip: the public site's, in the default language (whatever host and
+    language the staff member uses), where the person can switch language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return settings.TSUNAGU_BASE_URL + reverse("consent_withdraw")
 
 
 @require_http_methods(["GET", "POST"])
@@ -312,7 +322,7 @@ def detail_view(request: HttpRequest, code: UUID) -> HttpResponse:
         "shared": _shown(shared),
         "item_labels": [ITEM_LABELS[i] for i in referral.items],
         "contact_how": [label for value, label in CONTACT_HOW_CHOICES if value in referral.contact_how],
-        "events": list(referral.events.select_related("by_user", "by_organisation")),
+        "events": _timeline(referral, side),
         "exception": exception,
         "next_steps": next_steps,
         "respond_form": RespondForm(prefix="respond"),
@@ -334,6 +344,23 @@ def detail_view(request: HttpRequest, code: UUID) -> HttpResponse:
         "nav": "referrals",
     }
     return render(request, "referrals/detail.html", context)
+
+
+# Steps before sending belong to the sender; the recipient's timeline starts when it was sent.
+_BEFORE_SENDING = {
+    EventKind.CREATED,
+    EventKind.EXCEPTION_REQUESTED,
+    EventKind.EXCEPTION_REJECTED,
+}
+
+
+def _timeline(referral: Referral, side: str) -> list[ReferralEvent]:
+    events = list(referral.events.select_related("by_user", "by_organisation"))
+    if side == selectors.RECIPIENT:
+        events = [
+            e for e in events if e.kind not in _BEFORE_SENDING and (referral.sent_at and e.at >= referral.sent_at)
+        ]
+    return events
 
 
 def _usable_consents(actor: Any, referral: Referral) -> list[Consent]:
@@ -415,9 +442,7 @@ def send_view(request: HttpRequest, code: UUID) -> HttpResponse:
             consent_code=form.cleaned_data["consent"],
         )
         flash.success(request, _("The referral was sent."))
-    except services.Refused as refusal:
-        raise PermissionDenied(refusal.message) from refusal
-    except services.ReferralError as error:
+    except services.ReferralError as error:  # a refusal too: audited by the service, shown here
         flash.error(request, error.message)
     return _back(referral)
 
@@ -543,4 +568,5 @@ def list_view(request: HttpRequest) -> HttpResponse:
 @staff_required()
 def inbox_view(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
-    return render(request, "referrals/inbox.html", {"notifications": selectors.inbox(actor=actor), "nav": "inbox"})
+    notifications = [(n, services.notification_path(n.kind, n.referral)) for n in selectors.inbox(actor=actor)]
+    return render(request, "referrals/inbox.html", {"notifications": notifications, "nav": "inbox"})
