@@ -198,4 +198,3 @@ def test_the_slip_gives_the_public_address_in_the_default_language(case, setting
         },
     )
     assert "https://tsunagu.example.jp/consent/withdraw/" in response.content.decode()
-
