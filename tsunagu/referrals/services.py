@@ -607,7 +607,7 @@ def _require_sender(actor: Actor, referral: Referral) -> None:
 
 def _lock(referral: Referral, version: int) -> Referral:
     locked = (
-        Referral.objects.select_for_update()
+        Referral.objects.select_for_update(of=("self",))
         .select_related("to_organisation", "from_organisation", "from_user", "person", "consultation")
         .get(pk=referral.pk)
     )
@@ -971,7 +971,7 @@ def exception_decide(*, actor: Actor, exception: SharingException, approve: bool
 
 @transaction.atomic
 def _exception_decide(actor: Actor, exception: SharingException, approve: bool, note: str) -> Referral:
-    locked = SharingException.objects.select_for_update().select_related("referral").get(pk=exception.pk)
+    locked = SharingException.objects.select_for_update(of=("self",)).select_related("referral").get(pk=exception.pk)
     referral = locked.referral
     target = str(referral.code)
     if (
