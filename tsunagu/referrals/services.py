@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -31,7 +33,7 @@ from tsunagu.accounts.policy import ANONYMOUS, ROLE_PERMISSIONS, Actor, Perm, Ro
 from tsunagu.audit.services import AuditActor, record, record_denied
 from tsunagu.consultations import selectors as consultation_selectors
 from tsunagu.consultations import services as intake
-from tsunagu.consultations.models import ConsentMethod, Consultation, Person, RiskLevel
+from tsunagu.consultations.models import ConsentMethod, Consultation, Person
 from tsunagu.core.crypto import blind_index
 from tsunagu.directory.models import Service
 from tsunagu.referrals import rules, selectors
@@ -122,8 +124,6 @@ def withdrawal_code_new() -> str:
 
 
 def withdrawal_code_index(code: str) -> str:
-    import unicodedata
-
     folded = unicodedata.normalize("NFKC", code).upper().replace("-", "").replace(" ", "")
     return blind_index(folded, purpose="referrals.withdrawal_code")
 
@@ -466,7 +466,7 @@ def _consent_for(actor: Actor, referral: Referral, consent_code: UUID | str | No
         raise Refused(str(_CONSENT_MESSAGES["consent_missing"]), code="consent_missing", target_code=target)
     try:
         consent = Consent.objects.select_for_update().filter(code=consent_code).first()
-    except Exception:  # a malformed code is as good as none  # noqa: BLE001
+    except ValidationError:  # a malformed code is as good as none
         consent = None
     if (
         consent is None
@@ -1076,6 +1076,3 @@ def reminders_send(*, today: dt.date | None = None) -> ReminderRun:
             record(actor=system, action="referral.escalated", target_type="referral", target_code=referral.code)
             escalated += 1
     return ReminderRun(reminded=reminded, escalated=escalated)
-
-
-RISK_LABELS = dict(RiskLevel.choices)
