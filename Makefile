@@ -24,7 +24,7 @@ run: install keys
 	@$(PY) manage.py load_areas --if-empty | tail -n 1
 	@$(PY) manage.py seed_demo
 	@$(PY) manage.py seed_directory_demo
-	@$(PY) manage.py seed_intake_demo
+	@$(PY) manage.py seed_consultation_demo
 	@$(PY) manage.py seed_referral_demo
 	@echo "tsunagu is serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
 	@$(PY) manage.py runserver 127.0.0.1:8000

@@ -102,7 +102,7 @@ def make_staff(counsellors: int) -> list[Staff]:
     organisations = []
     for n in range(5):
         organisation = Organisation.objects.create(name=f"ベンチ相談団体{n}", type=OrganisationType.NPO)
-        services.intake_settings_save(
+        services.desk_settings_save(
             actor=SystemActor(), organisation=organisation, hours={}, hours_text="", active=True
         )
         organisations.append(organisation)
@@ -259,7 +259,7 @@ async def conversation(
         f"http://127.0.0.1:{person_port}",
     )
     counsellor = Side(
-        f"ws://127.0.0.1:{staff_port}/ws/staff/intake/{code}/",
+        f"ws://127.0.0.1:{staff_port}/ws/staff/consultations/{code}/",
         {"type": "hello"},
         stats,
         {"Cookie": cookie},

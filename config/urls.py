@@ -2,8 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from tsunagu.consultations.views import cti as cti_views
-from tsunagu.consultations.views import line as line_views
+from tsunagu.consultations.views import cti_webhook, line_webhook
 from tsunagu.core import views as core_views
 from tsunagu.referrals.views import public as referral_public
 
@@ -13,11 +12,11 @@ urlpatterns = [
     path("staff/", include("tsunagu.accounts.urls")),
     path("staff/directory/", include("tsunagu.directory.urls")),
     path("staff/portal/", include("tsunagu.portal.urls_staff")),
-    path("staff/intake/", include("tsunagu.consultations.urls")),
+    path("staff/consultations/", include("tsunagu.consultations.urls")),
     path("staff/referrals/", include("tsunagu.referrals.urls")),
     path("api/hsds/", include("tsunagu.directory.api.urls")),
-    path("integrations/line/webhook/", line_views.webhook_view, name="line_webhook"),
-    path("integrations/cti/calls/", cti_views.call_started_view, name="cti_call"),
+    path("integrations/line/webhook/", line_webhook.webhook_view, name="line_webhook"),
+    path("integrations/cti/calls/", cti_webhook.call_started_view, name="cti_call"),
 ]
 # The public portal: Japanese at /, other languages under their prefix (/en/, /ja-easy/ …).
 urlpatterns += i18n_patterns(

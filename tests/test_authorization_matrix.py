@@ -12,10 +12,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.matrix import ADMIN, AUDITOR, LOGIN, ORG, UNKNOWN, Row, _membership, _target_user, everyone, only, staff
 from tests.matrix_rows import (
+    consultations,
     directory_imports,
     directory_staff,
     hsds_api,
-    intake,
     portal_finder,
     portal_selfcheck,
     portal_shell,
@@ -70,7 +70,7 @@ ROWS: list[Row] = [
     *portal_shell.ROWS,
     *portal_finder.ROWS,
     *portal_selfcheck.ROWS,
-    *intake.ROWS,
+    *consultations.ROWS,
     *referrals.ROWS,
 ]
 

@@ -70,7 +70,7 @@ def test_consent_referral_loop_ledger_withdrawal_and_the_exception(
     browser: Browser, server: asgi_server.AsgiServer, case: Case
 ) -> None:
     counsellor = staff(browser, server, case.world.users["counsellor_a"], case.a)
-    counsellor.goto(f"{server.url}/staff/intake/{case.consultation.code}/")
+    counsellor.goto(f"{server.url}/staff/consultations/{case.consultation.code}/")
     counsellor.get_by_role("link", name=t("Refer (with consent)")).click()
     expect(counsellor.get_by_role("heading", level=1)).to_have_text(t("Refer the person"))
     look(counsellor, "referral-new")

@@ -59,7 +59,7 @@ class Perm(StrEnum):
     # of one's own organisation.
     CONSULTATION_SUPERVISE = "consultation.supervise"
     # Set whether one's organisation answers the shared queue, and its on-duty hours.
-    INTAKE_MANAGE = "intake.manage"
+    CONSULTATION_SETTINGS_MANAGE = "consultation.settings.manage"
     # Referrals (tsunagu/referrals): record a person's consent to share and refer them, from one's
     # own organisation's records.
     REFERRAL_SEND = "referral.send"
@@ -84,7 +84,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.DIRECTORY_EDIT_OWN,
             Perm.CONSULTATION_HANDLE,
             Perm.CONSULTATION_SUPERVISE,
-            Perm.INTAKE_MANAGE,
+            Perm.CONSULTATION_SETTINGS_MANAGE,
             Perm.REFERRAL_SEND,
             Perm.REFERRAL_RECEIVE,
             Perm.SHARING_EXCEPTION_APPROVE,
@@ -93,7 +93,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     ),
     Role.SUPPORT_WORKER: frozenset(_EVERY_STAFF | {Perm.REFERRAL_SEND, Perm.REFERRAL_RECEIVE}),
     # The administrator answers the person's disclosure request from the ledger (APPI Art. 33).
-    Role.ORG_ADMIN: frozenset(_EVERY_STAFF | {Perm.DIRECTORY_EDIT_OWN, Perm.INTAKE_MANAGE, Perm.PROVISION_LEDGER_VIEW}),
+    Role.ORG_ADMIN: frozenset(
+        _EVERY_STAFF | {Perm.DIRECTORY_EDIT_OWN, Perm.CONSULTATION_SETTINGS_MANAGE, Perm.PROVISION_LEDGER_VIEW}
+    ),
     Role.COUNCIL_MEMBER: frozenset(_EVERY_STAFF),
     Role.COUNCIL_SECRETARIAT: frozenset(_EVERY_STAFF | _DIRECTORY_CURATOR | {Perm.DIRECTORY_CONFIDENTIAL_VIEW}),
     Role.PLATFORM_MEMBER: frozenset(_EVERY_STAFF),

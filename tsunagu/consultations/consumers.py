@@ -67,7 +67,7 @@ def _post(pk: int, sender: str, body: str, key: str, actor: Actor | None) -> dic
         message = services.message_post(
             consultation=consultation, sender=sender, body=body, actor=actor, client_key=key
         )
-    except services.IntakeError as error:
+    except services.ConsultationError as error:
         return {"type": "error", "key": key, "error": error.message}
     return {"type": "ack", "key": key, "seq": message.seq, "message": message_json(message)}
 
@@ -103,7 +103,7 @@ class _Conversation(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             self.last_seq = news["messages"][-1]["seq"]
         await self.send_json(news)
 
-    async def intake_event(self, event: dict[str, Any]) -> None:
+    async def consultation_event(self, event: dict[str, Any]) -> None:
         if event.get("kind") == "message" and 0 < int(event.get("seq") or 0) <= self.last_seq:
             return  # this socket's own message, already answered with its ack
         await self._push()
@@ -245,7 +245,7 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.groups_joined = tuple(groups)
         await self.accept()
 
-    async def intake_event(self, event: dict[str, Any]) -> None:
+    async def consultation_event(self, event: dict[str, Any]) -> None:
         if event.get("kind") == "alert":
             await self.send_json({"type": "alert", "code": event.get("code", "")})
         else:

@@ -20,12 +20,12 @@ from tsunagu.consultations.models import Consultation
 
 logger = logging.getLogger(__name__)
 
-QUEUE_GROUP = "intake.queue"
-ALERT_GROUP = "intake.alerts"
+QUEUE_GROUP = "consultations.queue"
+ALERT_GROUP = "consultations.alerts"
 
 
 def conversation_group(code: object) -> str:
-    return f"intake.c.{getattr(code, 'hex', code)}"
+    return f"consultations.c.{getattr(code, 'hex', code)}"
 
 
 def _send(group: str, payload: dict[str, Any]) -> None:
@@ -35,7 +35,7 @@ def _send(group: str, payload: dict[str, Any]) -> None:
 
     def send() -> None:
         try:
-            async_to_sync(layer.group_send)(group, {"type": "intake.event", **payload})
+            async_to_sync(layer.group_send)(group, {"type": "consultation.event", **payload})
         except Exception:  # noqa: BLE001 - a lost event only delays a client, which catches up on its next read
             logger.warning("intake event not delivered", extra={"group": group})
 

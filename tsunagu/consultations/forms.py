@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from tsunagu.accounts.models import Membership, Organisation, User
 from tsunagu.consultations import services
-from tsunagu.consultations.models import ConsentMethod, ConsultingAs, EmergencyStep, IntakeOrganisation, RiskLevel
+from tsunagu.consultations.models import ConsentMethod, ConsultationDesk, ConsultingAs, EmergencyStep, RiskLevel
 from tsunagu.consultations.rules import MESSAGE_MAX_CHARS
 from tsunagu.directory.models import Service, TaxonomyTerm
 from tsunagu.directory.schedules import parse_schedule
@@ -156,7 +156,7 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        participating = IntakeOrganisation.objects.filter(is_active=True).values("organisation_id")
+        participating = ConsultationDesk.objects.filter(is_active=True).values("organisation_id")
         self.fields["to_organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
             pk__in=participating, is_active=True
         ).order_by("name")
@@ -256,7 +256,7 @@ class CallForm(forms.Form):
         )
 
 
-class IntakeSettingsForm(forms.Form):
+class DeskSettingsForm(forms.Form):
     active = forms.BooleanField(label=_("Our organisation answers the shared queue"), required=False)
     hours_text = forms.CharField(
         label=_("On-duty hours (as a notice writes them, e.g. 毎日 17:00～翌5:00; empty: around the clock)"),

@@ -59,14 +59,14 @@ class ConsentMethod(models.TextChoices):
     ELECTRONIC = "electronic", _("Electronically (電子)")
 
 
-class IntakeOrganisation(models.Model):
+class ConsultationDesk(models.Model):
     """An organisation that answers the shared queue, with its own on-duty hours.
 
     ``hours`` is a schedule in the directory's format (`directory.schedules.Schedule.to_json`);
     outside every participant's hours the portal's chat tells the person which 24-hour lines to call.
     """
 
-    organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="intake")
+    organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="consultation_desk")
     hours = models.JSONField(_("on-duty hours"), default=dict)
     hours_text = models.CharField(_("on-duty hours (as written)"), max_length=500, blank=True)
     is_active = models.BooleanField(_("answers the shared queue"), default=True)
@@ -82,7 +82,7 @@ class Person(models.Model):
     """Someone who consulted, recorded only with their consent to record (APPI Art. 20(2))."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="intake_people")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="people")
     name = EncryptedTextField(pgettext_lazy("person", "name"), blank=True)
     name_kana = EncryptedTextField(pgettext_lazy("person", "name (kana)"), blank=True)
     phone = EncryptedTextField(_("phone"), blank=True)

@@ -6,6 +6,6 @@ from tsunagu.consultations import consumers
 
 websocket_urlpatterns = [
     path("ws/chat/", consumers.PersonChatConsumer.as_asgi()),
-    path("ws/staff/intake/", consumers.QueueConsumer.as_asgi()),
-    path("ws/staff/intake/<uuid:code>/", consumers.CounsellorChatConsumer.as_asgi()),
+    path("ws/staff/consultations/", consumers.QueueConsumer.as_asgi()),
+    path("ws/staff/consultations/<uuid:code>/", consumers.CounsellorChatConsumer.as_asgi()),
 ]

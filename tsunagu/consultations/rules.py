@@ -1,4 +1,4 @@
-"""The intake's rules that are not writes: limits, the risk level of an assessment, who is on duty."""
+"""The desk's rules that are not writes: limits, the risk level of an assessment, who is on duty."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Protocol
 
 from tsunagu.accounts.models import Organisation
-from tsunagu.consultations.models import IntakeOrganisation, RiskLevel
+from tsunagu.consultations.models import ConsultationDesk, RiskLevel
 from tsunagu.directory.schedules import Schedule, open_now
 
 #: The longest message a person or counsellor can send (about a full phone screen of Japanese text
@@ -48,22 +48,20 @@ def risk_level_of(answers: Answers) -> RiskLevel:
     return RiskLevel.LOW
 
 
-def on_duty(intake: IntakeOrganisation, at: dt.datetime) -> bool:
+def on_duty(desk: ConsultationDesk, at: dt.datetime) -> bool:
     """Whether the organisation answers at ``at``. No hours set means around the clock; hours that
     cannot be read completely count as not on duty (the person is sent to a 24-hour line instead)."""
-    if not intake.is_active:
+    if not desk.is_active:
         return False
-    if not intake.hours:
+    if not desk.hours:
         return True
     try:
-        schedule = Schedule.from_json(intake.hours)
+        schedule = Schedule.from_json(desk.hours)
     except ValueError:
         return False
     return bool(open_now(schedule, at))
 
 
 def on_duty_organisations(at: dt.datetime) -> list[Organisation]:
-    intakes = IntakeOrganisation.objects.filter(is_active=True, organisation__is_active=True).select_related(
-        "organisation"
-    )
-    return [intake.organisation for intake in intakes if on_duty(intake, at)]
+    desks = ConsultationDesk.objects.filter(is_active=True, organisation__is_active=True).select_related("organisation")
+    return [desk.organisation for desk in desks if on_duty(desk, at)]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from tsunagu.accounts.policy import Actor, Perm
 from tsunagu.consultations.models import (
     Consultation,
-    IntakeOrganisation,
+    ConsultationDesk,
     Message,
     RiskLevel,
     Status,
@@ -65,7 +65,7 @@ def queue(*, actor: Actor) -> QuerySet[Consultation]:
     if actor.organisation is None or not actor.has(Perm.CONSULTATION_HANDLE):
         return Consultation.objects.none()
     org = actor.organisation
-    if not IntakeOrganisation.objects.filter(organisation=org, is_active=True).exists():
+    if not ConsultationDesk.objects.filter(organisation=org, is_active=True).exists():
         return Consultation.objects.none()
     mine = (
         Q(transfer_to__isnull=True) | Q(transfer_to=org, transfer_to_user__isnull=True) | Q(transfer_to_user=actor.user)

@@ -30,9 +30,9 @@ from tsunagu.consultations.models import (
     Channel,
     ConsentMethod,
     Consultation,
+    ConsultationDesk,
     ConsultingAs,
     EmergencyStep,
-    IntakeOrganisation,
     Message,
     Person,
     RiskAssessment,
@@ -47,7 +47,7 @@ from tsunagu.core.crypto import blind_index, normalise_phone
 from tsunagu.directory.models import Service, TaxonomyTerm
 
 
-class IntakeError(Exception):
+class ConsultationError(Exception):
     """A write that cannot be done, with a message for the person or counsellor (translated)."""
 
     def __init__(self, message: str, *, code: str = "invalid") -> None:
@@ -84,11 +84,11 @@ def is_blocked(*, sender_index: str, channel: str, at: dt.datetime) -> bool:
     return Block.objects.filter(sender_index=sender_index, channel=channel, until__gt=at).exists()
 
 
-def _refuse(reason: str, message: str) -> IntakeError:
+def _refuse(reason: str, message: str) -> ConsultationError:
     """The refusal is audited in its own transaction: it must stay even though nothing else is written."""
     with transaction.atomic():
         record(actor=ANONYMOUS, action="consultation.chat_refused", outcome="denied", detail={"reason": reason})
-    return IntakeError(message, code=reason)
+    return ConsultationError(message, code=reason)
 
 
 def chat_start(*, address: str, at_risk: bool, language: str, at: dt.datetime | None = None) -> ChatStarted:
@@ -102,7 +102,7 @@ def chat_start(*, address: str, at_risk: bool, language: str, at: dt.datetime | 
     if recent >= settings.TSUNAGU_CHAT_STARTS_PER_HOUR:
         raise _refuse("rate", str(_("Too many chats were started from here. Please call one of the lines below.")))
     if not on_duty_organisations(at):
-        raise IntakeError(str(_("Nobody is answering the chat right now.")), code="closed")
+        raise ConsultationError(str(_("Nobody is answering the chat right now.")), code="closed")
     return _chat_create(sender=sender, at_risk=at_risk, language=language, at=at)
 
 
@@ -207,9 +207,9 @@ def _message(
 def clean_body(body: str) -> str:
     text = (body or "").replace("\r\n", "\n").strip()
     if not text:
-        raise IntakeError(str(_("Please write a message.")), code="empty")
+        raise ConsultationError(str(_("Please write a message.")), code="empty")
     if len(text) > MESSAGE_MAX_CHARS:
-        raise IntakeError(
+        raise ConsultationError(
             str(_("A message can be at most %(limit)d characters.")) % {"limit": MESSAGE_MAX_CHARS}, code="too_long"
         )
     return text
@@ -238,9 +238,9 @@ def message_post(
             return existing
     current = Consultation.objects.filter(pk=consultation.pk).values_list("status", flat=True).first()
     if current == Status.CLOSED or current is None:
-        raise IntakeError(str(_("This conversation has ended.")), code="closed")
+        raise ConsultationError(str(_("This conversation has ended.")), code="closed")
     if sender == Sender.COUNSELLOR and current != Status.ACTIVE:
-        raise IntakeError(str(_("Take the conversation before you reply.")), code="not_taken")
+        raise ConsultationError(str(_("Take the conversation before you reply.")), code="not_taken")
     author = actor.user if actor is not None else None
     message = _message(
         consultation=consultation,
@@ -341,8 +341,7 @@ def line_receive(*, incoming: line.Incoming, at: dt.datetime | None = None) -> s
 
 def participates(organisation: Organisation | None) -> bool:
     return (
-        organisation is not None
-        and IntakeOrganisation.objects.filter(organisation=organisation, is_active=True).exists()
+        organisation is not None and ConsultationDesk.objects.filter(organisation=organisation, is_active=True).exists()
     )
 
 
@@ -352,7 +351,7 @@ def consultation_take(*, actor: Actor, consultation: Consultation) -> bool:
     update only matches while the contact is still waiting."""
     assert actor.user is not None and actor.organisation is not None
     if not actor.has(Perm.CONSULTATION_HANDLE) or not participates(actor.organisation):
-        raise IntakeError(str(_("Your organisation does not answer the shared queue.")), code="not_participating")
+        raise ConsultationError(str(_("Your organisation does not answer the shared queue.")), code="not_participating")
     now = timezone.now()
     for_us = Q(transfer_to__isnull=True) | Q(transfer_to=actor.organisation)
     for_me = Q(transfer_to_user__isnull=True) | Q(transfer_to_user=actor.user)
@@ -391,11 +390,11 @@ def _may_handle(actor: Actor, consultation: Consultation) -> bool:
 
 def _require_handler(actor: Actor, consultation: Consultation, *, open_only: bool = True) -> None:
     if not _may_handle(actor, consultation):
-        raise IntakeError(
+        raise ConsultationError(
             str(_("Only the counsellor handling this contact, or a supervisor, can do that.")), code="forbidden"
         )
     if open_only and consultation.status != Status.ACTIVE:
-        raise IntakeError(str(_("This conversation has ended.")), code="closed")
+        raise ConsultationError(str(_("This conversation has ended.")), code="closed")
 
 
 def handling_roles() -> list[Role]:
@@ -420,17 +419,17 @@ def consultation_transfer(
     assert actor.user is not None and actor.organisation is not None
     note = (note or "").strip()
     if not note:
-        raise IntakeError(
+        raise ConsultationError(
             str(_("Write a note for the next counsellor, so the person need not repeat their story.")), code="note"
         )
     if len(note) > MESSAGE_MAX_CHARS:
-        raise IntakeError(str(_("The note is too long.")), code="note")
+        raise ConsultationError(str(_("The note is too long.")), code="note")
     if not participates(to_organisation):
-        raise IntakeError(str(_("That organisation does not answer the shared queue.")), code="organisation")
+        raise ConsultationError(str(_("That organisation does not answer the shared queue.")), code="organisation")
     if to_user is not None and to_user not in counsellors_of(to_organisation):
-        raise IntakeError(str(_("That counsellor does not answer for that organisation.")), code="user")
+        raise ConsultationError(str(_("That counsellor does not answer for that organisation.")), code="user")
     if to_user is not None and to_user.pk == actor.user.pk:
-        raise IntakeError(str(_("You are already handling this conversation.")), code="user")
+        raise ConsultationError(str(_("You are already handling this conversation.")), code="user")
     transfer = Transfer.objects.create(
         consultation=consultation,
         from_organisation=actor.organisation,
@@ -486,9 +485,9 @@ def consultation_record(*, actor: Actor, consultation: Consultation, data: Recor
     """What the counsellor records: who consulted, concerns, summary, outcome, follow-up."""
     _require_handler(actor, consultation, open_only=False)
     if consultation.erased_at is not None:
-        raise IntakeError(str(_("This record was anonymised after the retention period.")), code="erased")
+        raise ConsultationError(str(_("This record was anonymised after the retention period.")), code="erased")
     if "follow_up" in data.outcomes and data.follow_up_on is None:
-        raise IntakeError(str(_("Give the follow-up date.")), code="follow_up")
+        raise ConsultationError(str(_("Give the follow-up date.")), code="follow_up")
     _touch(
         consultation,
         **outcome_fields(data.outcomes),
@@ -555,7 +554,7 @@ def risk_step_record(*, actor: Actor, consultation: Consultation, step: str, not
     _require_handler(actor, consultation, open_only=False)
     assert actor.user is not None
     if step not in EmergencyStep.values:
-        raise IntakeError(str(_("Choose a step from the checklist.")), code="step")
+        raise ConsultationError(str(_("Choose a step from the checklist.")), code="step")
     taken = RiskStep.objects.create(consultation=consultation, step=step, note=note.strip(), taken_by=actor.user)
     record(
         actor=actor,
@@ -598,11 +597,11 @@ def call_log(*, actor: Actor, data: CallData) -> Consultation:
     """A phone call, logged during or after it: it appears in the same list as chats and LINE."""
     assert actor.user is not None and actor.organisation is not None
     if not actor.has(Perm.CONSULTATION_HANDLE):
-        raise IntakeError(str(_("You cannot log consultations.")), code="forbidden")
+        raise ConsultationError(str(_("You cannot log consultations.")), code="forbidden")
     if data.ended_at is not None and data.ended_at < data.started_at:
-        raise IntakeError(str(_("The call cannot end before it started.")), code="times")
+        raise ConsultationError(str(_("The call cannot end before it started.")), code="times")
     if "follow_up" in data.outcomes and data.follow_up_on is None:
-        raise IntakeError(str(_("Give the follow-up date.")), code="follow_up")
+        raise ConsultationError(str(_("Give the follow-up date.")), code="follow_up")
     ended = data.ended_at is not None
     consultation = Consultation.objects.create(
         channel=Channel.PHONE,
@@ -654,10 +653,10 @@ PERSON_FIELDS = ("name", "name_kana", "phone", "address", "birth_year", "gender"
 def _person_new(actor: Actor, data: PersonData) -> Person:
     assert actor.user is not None and actor.organisation is not None
     if data.consent_method not in ConsentMethod.values:
-        raise IntakeError(str(_("Record how the person agreed to their details being recorded.")), code="consent")
+        raise ConsultationError(str(_("Record how the person agreed to their details being recorded.")), code="consent")
     values = {name: getattr(data, name).strip() for name in PERSON_FIELDS}
     if not any(values.values()):
-        raise IntakeError(str(_("Nothing to record.")), code="empty")
+        raise ConsultationError(str(_("Nothing to record.")), code="empty")
     phone = normalise_phone(values["phone"])
     now = timezone.now()
     person = Person.objects.create(
@@ -694,7 +693,7 @@ def person_record_direct(*, actor: Actor, data: PersonData) -> Person:
     """A person a support organisation supports directly, recorded without a consultation (to refer
     them on, docs/referrals.md). The caller decides who may; the consent to record is kept the same way."""
     if actor.user is None or actor.organisation is None:
-        raise IntakeError(str(_("Choose the organisation you act for first.")), code="organisation")
+        raise ConsultationError(str(_("Choose the organisation you act for first.")), code="organisation")
     return _person_new(actor, data)
 
 
@@ -712,7 +711,7 @@ def person_link(*, actor: Actor, consultation: Consultation, person: Person) -> 
     """Join this contact to a person already recorded, so they need not tell their story again."""
     _require_handler(actor, consultation, open_only=False)
     if actor.organisation is None or person.organisation_id != actor.organisation.pk or person.erased_at is not None:
-        raise IntakeError(str(_("That person is not recorded by your organisation.")), code="person")
+        raise ConsultationError(str(_("That person is not recorded by your organisation.")), code="person")
     _touch(consultation, person=person)
     Person.objects.filter(pk=person.pk).update(last_contact_at=timezone.now())
     record(
@@ -734,12 +733,14 @@ def sender_block(*, actor: Actor, consultation: Consultation, days: int, reason:
     assert actor.user is not None and actor.organisation is not None
     reason = (reason or "").strip()
     if not reason:
-        raise IntakeError(str(_("Record why the sender is blocked.")), code="reason")
+        raise ConsultationError(str(_("Record why the sender is blocked.")), code="reason")
     if not 1 <= days <= 90:
-        raise IntakeError(str(_("Block for 1 to 90 days.")), code="days")
+        raise ConsultationError(str(_("Block for 1 to 90 days.")), code="days")
     index = consultation.sender_index or consultation.line_user_index or consultation.caller_index
     if not index:
-        raise IntakeError(str(_("This sender cannot be recognised again, so they cannot be blocked.")), code="unknown")
+        raise ConsultationError(
+            str(_("This sender cannot be recognised again, so they cannot be blocked.")), code="unknown"
+        )
     block = Block.objects.create(
         sender_index=index,
         channel=consultation.channel,
@@ -770,20 +771,20 @@ def cti_token_index(token: str) -> str:
 def cti_token_issue(*, actor: Actor, organisation: Organisation) -> str:
     """A new token for the organisation's telephony system (shown once; the old one stops working)."""
     token = "cti_" + secrets.token_urlsafe(32)
-    updated = IntakeOrganisation.objects.filter(organisation=organisation).update(
+    updated = ConsultationDesk.objects.filter(organisation=organisation).update(
         cti_token_index=cti_token_index(token), updated_at=timezone.now()
     )
     if not updated:
-        raise IntakeError(str(_("Save the intake settings first.")), code="not_participating")
+        raise ConsultationError(str(_("Save the intake settings first.")), code="not_participating")
     record(actor=actor, action="intake.cti_token", target_type="organisation", target_code=organisation.code)
     return token
 
 
-def cti_organisation(token: str) -> IntakeOrganisation | None:
+def cti_organisation(token: str) -> ConsultationDesk | None:
     if not token.startswith("cti_"):
         return None
     return (
-        IntakeOrganisation.objects.filter(cti_token_index=cti_token_index(token), organisation__is_active=True)
+        ConsultationDesk.objects.filter(cti_token_index=cti_token_index(token), organisation__is_active=True)
         .select_related("organisation")
         .first()
     )
@@ -798,10 +799,10 @@ class CallNotice:
 
 
 @transaction.atomic
-def cti_call_started(*, intake: IntakeOrganisation, notice: CallNotice) -> tuple[Consultation, bool]:
+def cti_call_started(*, desk: ConsultationDesk, notice: CallNotice) -> tuple[Consultation, bool]:
     """A call starts: a draft phone consultation opens at once, for the counsellor whose phone rings
     (or waiting for the organisation's counsellors). The same call notified twice opens one record."""
-    organisation = intake.organisation
+    organisation = desk.organisation
     key = f"{organisation.pk}:{notice.call_id}"[:150]
     existing = Consultation.objects.filter(cti_call_id=key).first()
     if existing is not None:
@@ -810,7 +811,7 @@ def cti_call_started(*, intake: IntakeOrganisation, notice: CallNotice) -> tuple
     if notice.counsellor:
         counsellor = next((u for u in counsellors_of(organisation) if u.username == notice.counsellor), None)
         if counsellor is None:
-            raise IntakeError("unknown counsellor", code="counsellor")
+            raise ConsultationError("unknown counsellor", code="counsellor")
     started = notice.started_at or timezone.now()
     digits = normalise_phone(notice.caller)
     consultation = Consultation.objects.create(
@@ -843,10 +844,10 @@ def cti_call_started(*, intake: IntakeOrganisation, notice: CallNotice) -> tuple
 
 
 @transaction.atomic
-def intake_settings_save(
+def desk_settings_save(
     *, actor: AuditActor, organisation: Organisation, hours: dict[str, Any], hours_text: str, active: bool
-) -> IntakeOrganisation:
-    intake, _created = IntakeOrganisation.objects.update_or_create(
+) -> ConsultationDesk:
+    desk, _created = ConsultationDesk.objects.update_or_create(
         organisation=organisation,
         defaults={"hours": hours, "hours_text": hours_text[:500], "is_active": active, "updated_at": timezone.now()},
     )
@@ -858,4 +859,4 @@ def intake_settings_save(
         detail={"active": active, "hours": hours_text[:500]},
     )
     events.queue_changed()
-    return intake
+    return desk

@@ -1,10 +1,10 @@
-"""The counsellors' and supervisors' pages of the shared queue, under /staff/intake/."""
+"""The counsellors' and supervisors' pages of the shared queue, under /staff/consultations/."""
 
 from django.urls import path
 
 from tsunagu.consultations.views import staff
 
-app_name = "intake"
+app_name = "consultations"
 
 urlpatterns = [
     path("", staff.queue_view, name="queue"),

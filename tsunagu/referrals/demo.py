@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from tsunagu.accounts.models import Membership, Organisation
 from tsunagu.accounts.policy import Actor, Role
-from tsunagu.consultations import services as intake
+from tsunagu.consultations import services as consultation_services
 from tsunagu.consultations.models import ConsentMethod
 from tsunagu.directory.models import TaxonomyTerm
 from tsunagu.referrals import services
@@ -42,22 +42,26 @@ def seed() -> Seeded:
     if helpline is None or swc is None or membership is None:
         raise DemoDataMissing("the demo organisations or counsellor are missing: run seed_demo first")
     actor = Actor(user=membership.user, organisation=helpline, roles=frozenset({Role.COUNSELLOR}))
-    started = intake.chat_start(address=DEMO_ADDRESS, at_risk=False, language="ja")
+    started = consultation_services.chat_start(address=DEMO_ADDRESS, at_risk=False, language="ja")
     consultation = started.consultation
-    intake.message_post(
+    consultation_services.message_post(
         consultation=consultation, sender="person", body="（デモ）仕事をなくしてから、家賃が払えるか不安で眠れません。"
     )
-    intake.consultation_take(actor=actor, consultation=consultation)
+    consultation_services.consultation_take(actor=actor, consultation=consultation)
     concerns = list(TaxonomyTerm.objects.filter(taxonomy__key="concern", key__in=["living-money", "housing"]))
-    intake.consultation_record(
+    consultation_services.consultation_record(
         actor=actor,
         consultation=consultation,
-        data=intake.RecordData(concerns=concerns, summary="（デモ）失業後の家賃の不安。地元で相談したい。"),
+        data=consultation_services.RecordData(
+            concerns=concerns, summary="（デモ）失業後の家賃の不安。地元で相談したい。"
+        ),
     )
-    intake.person_record(
+    consultation_services.person_record(
         actor=actor,
         consultation=consultation,
-        data=intake.PersonData(consent_method=ConsentMethod.ORAL, name="（デモ）仮名 花子", phone="00-0000-0000"),
+        data=consultation_services.PersonData(
+            consent_method=ConsentMethod.ORAL, name="（デモ）仮名 花子", phone="00-0000-0000"
+        ),
     )
     consultation.refresh_from_db()
     consent = services.consent_record(

@@ -32,7 +32,7 @@ from tsunagu.accounts.models import Membership, Organisation, User
 from tsunagu.accounts.policy import ANONYMOUS, ROLE_PERMISSIONS, Actor, Perm, Role
 from tsunagu.audit.services import AuditActor, record, record_denied
 from tsunagu.consultations import selectors as consultation_selectors
-from tsunagu.consultations import services as intake
+from tsunagu.consultations import services as consultation_services
 from tsunagu.consultations.models import ConsentMethod, Consultation, Person
 from tsunagu.core.crypto import blind_index
 from tsunagu.directory.models import Service
@@ -179,19 +179,19 @@ def _subject(actor: Actor, consultation: Consultation | None, person: Person | N
     return person
 
 
-def person_add(*, actor: Actor, data: intake.PersonData) -> Person:
+def person_add(*, actor: Actor, data: consultation_services.PersonData) -> Person:
     """A support organisation records a person it supports directly (with their consent to record),
     to refer them on; a refusal is audited."""
     return _audited_refusal(actor, "person.create", _person_add, actor, data)
 
 
 @transaction.atomic
-def _person_add(actor: Actor, data: intake.PersonData) -> Person:
+def _person_add(actor: Actor, data: consultation_services.PersonData) -> Person:
     if actor.organisation is None or not actor.has(Perm.REFERRAL_SEND):
         raise Refused(str(_("You may not record people for referrals.")), code="not_sender", target_type="person")
     try:
-        return intake.person_record_direct(actor=actor, data=data)
-    except intake.IntakeError as error:
+        return consultation_services.person_record_direct(actor=actor, data=data)
+    except consultation_services.ConsultationError as error:
         raise ReferralError(error.message, code=error.code) from error
 
 

@@ -274,7 +274,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "can_directory": actor.has(Perm.DIRECTORY_VIEW),
         "can_intake": actor.has(Perm.CONSULTATION_HANDLE),
         "can_supervise": actor.has(Perm.CONSULTATION_SUPERVISE),
-        "can_intake_settings": actor.has(Perm.INTAKE_MANAGE),
+        "can_intake_settings": actor.has(Perm.CONSULTATION_SETTINGS_MANAGE),
         "can_referrals": actor.has(Perm.REFERRAL_SEND) or actor.has(Perm.REFERRAL_RECEIVE),
         "can_ledger": actor.has(Perm.PROVISION_LEDGER_VIEW),
     }

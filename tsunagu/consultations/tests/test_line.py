@@ -12,7 +12,7 @@ from tsunagu.audit.models import AuditEvent
 from tsunagu.consultations import selectors, services
 from tsunagu.consultations.models import Channel, Consultation, Message, Sender, Status
 from tsunagu.consultations.tests import line_platform
-from tsunagu.consultations.tests.intake_data import Intake, make_intake, participate
+from tsunagu.consultations.tests.consultation_data import Desks, make_desks, participate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,8 +31,8 @@ def platform(settings) -> Iterator[line_platform.Platform]:
 
 
 @pytest.fixture
-def intake(world) -> Intake:
-    return make_intake(world)
+def desks(world) -> Desks:
+    return make_desks(world)
 
 
 @pytest.fixture
@@ -40,17 +40,17 @@ def webhook(live_server) -> str:
     return f"{live_server.url}/integrations/line/webhook/"
 
 
-def test_a_signed_message_enters_the_queue_and_the_reply_goes_back(platform, intake, webhook):
+def test_a_signed_message_enters_the_queue_and_the_reply_goes_back(platform, desks, webhook):
     assert platform.deliver(webhook, [line_platform.text_event(USER, "だれかと話したいです")]) == 200
     chat = Consultation.objects.get()
     assert chat.channel == Channel.LINE and chat.status == Status.WAITING
-    assert chat in selectors.queue(actor=intake.actor("local_counsellor"))
+    assert chat in selectors.queue(actor=desks.actor("local_counsellor"))
     assert chat.line_user_id == USER and USER not in chat.line_user_index
     # The same user writes again: the same conversation.
     platform.deliver(webhook, [line_platform.text_event(USER, "いま大丈夫ですか")])
     assert [m.body for m in Message.objects.filter(consultation=chat)] == ["だれかと話したいです", "いま大丈夫ですか"]
 
-    counsellor = intake.actor("local_counsellor")
+    counsellor = desks.actor("local_counsellor")
     services.consultation_take(actor=counsellor, consultation=chat)
     reply = services.message_post(
         consultation=chat, sender=Sender.COUNSELLOR, body="こんばんは。お話を聞きます。", actor=counsellor
@@ -63,10 +63,10 @@ def test_a_signed_message_enters_the_queue_and_the_reply_goes_back(platform, int
     assert reply.delivery == "sent"
 
 
-def test_a_reply_the_platform_refuses_is_kept_and_marked(platform, intake, webhook):
+def test_a_reply_the_platform_refuses_is_kept_and_marked(platform, desks, webhook):
     platform.deliver(webhook, [line_platform.text_event(USER, "こんにちは")])
     chat = Consultation.objects.get()
-    counsellor = intake.actor("counsellor_a")
+    counsellor = desks.actor("counsellor_a")
     services.consultation_take(actor=counsellor, consultation=chat)
     platform.refuse_push = True
     reply = services.message_post(consultation=chat, sender=Sender.COUNSELLOR, body="届かない返信", actor=counsellor)
@@ -74,7 +74,7 @@ def test_a_reply_the_platform_refuses_is_kept_and_marked(platform, intake, webho
     assert reply.delivery == "failed" and reply.body == "届かない返信"
 
 
-def test_a_redelivered_event_is_stored_once(platform, intake, webhook):
+def test_a_redelivered_event_is_stored_once(platform, desks, webhook):
     event = line_platform.text_event(USER, "ねむれない")
     assert platform.deliver(webhook, [event]) == 200
     again = dict(event, deliveryContext={"isRedelivery": True})
@@ -83,7 +83,7 @@ def test_a_redelivered_event_is_stored_once(platform, intake, webhook):
 
 
 @pytest.mark.parametrize("signature", [None, "", "AAAA", line_platform.sign(b"another body")])
-def test_a_missing_or_wrong_signature_is_refused_with_400_and_audited(platform, intake, webhook, signature):
+def test_a_missing_or_wrong_signature_is_refused_with_400_and_audited(platform, desks, webhook, signature):
     body = json.dumps({"destination": "U", "events": [line_platform.text_event(USER, "なりすまし")]}).encode()
     assert platform.post_raw(webhook, body, signature=signature) == 400
     assert not Consultation.objects.exists() and not Message.objects.exists()
@@ -94,13 +94,13 @@ def test_a_missing_or_wrong_signature_is_refused_with_400_and_audited(platform, 
     "body",
     [b"not json", b'{"events": "nope"}', b'{"events": [{"type": "message"}]}', b'{"events": ['],
 )
-def test_a_malformed_payload_is_refused_with_400_and_changes_nothing(platform, intake, webhook, body):
+def test_a_malformed_payload_is_refused_with_400_and_changes_nothing(platform, desks, webhook, body):
     assert platform.post_raw(webhook, body, signature=line_platform.sign(body)) == 400
     assert not Consultation.objects.exists()
     assert not AuditEvent.objects.filter(action__startswith="consultation").exists()
 
 
-def test_a_sticker_is_noted_and_a_long_message_is_kept_whole_in_pieces(platform, intake, webhook):
+def test_a_sticker_is_noted_and_a_long_message_is_kept_whole_in_pieces(platform, desks, webhook):
     platform.deliver(webhook, [line_platform.sticker_event(USER)])
     platform.deliver(webhook, [line_platform.text_event(USER, "あ" * 4500)])
     bodies = [m.body for m in Message.objects.order_by("seq")]
@@ -117,10 +117,10 @@ def test_outside_every_organisations_hours_the_user_is_given_the_24_hour_lines(p
     assert "110" in text and "119" in text
 
 
-def test_a_blocked_line_user_is_kept_out(platform, intake, webhook):
+def test_a_blocked_line_user_is_kept_out(platform, desks, webhook):
     platform.deliver(webhook, [line_platform.text_event(USER, "いやがらせ")])
     chat = Consultation.objects.get()
-    counsellor = intake.actor("counsellor_a")
+    counsellor = desks.actor("counsellor_a")
     services.consultation_take(actor=counsellor, consultation=chat)
     services.sender_block(actor=counsellor, consultation=chat, days=30, reason="繰り返しの暴言")
     services.consultation_close(actor=counsellor, consultation=chat)

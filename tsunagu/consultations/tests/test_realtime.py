@@ -25,18 +25,18 @@ from tsunagu.accounts.tests.personas import sign_in
 from tsunagu.consultations import services
 from tsunagu.consultations.models import Consultation, Message
 from tsunagu.consultations.tests import asgi_server
-from tsunagu.consultations.tests.intake_data import Intake, make_intake
+from tsunagu.consultations.tests.consultation_data import Desks, make_desks
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def intake(world) -> Intake:
-    return make_intake(world)
+def desks(world) -> Desks:
+    return make_desks(world)
 
 
 @pytest.fixture
-def server(intake) -> Iterator[asgi_server.AsgiServer]:
+def server(desks) -> Iterator[asgi_server.AsgiServer]:
     yield from asgi_server.serve()
 
 
@@ -61,12 +61,12 @@ def start_chat(server: asgi_server.AsgiServer) -> str:
     return found.group(1)
 
 
-def staff_cookie(intake: Intake, who: str) -> str:
+def staff_cookie(desks: Desks, who: str) -> str:
     client = Client()
     if who == "local_counsellor":
-        sign_in(client, intake.local_counsellor, organisation=intake.local)
+        sign_in(client, desks.local_counsellor, organisation=desks.local)
     else:
-        sign_in(client, intake.world.users[who], organisation=intake.world.organisations["A"])
+        sign_in(client, desks.world.users[who], organisation=desks.world.organisations["A"])
     return f"sessionid={client.cookies['sessionid'].value}"
 
 
@@ -93,16 +93,16 @@ def connect(server: asgi_server.AsgiServer, path: str, *, cookie: str = "", orig
     return websockets.connect(server.ws_url + path, origin=origin or server.url, additional_headers=headers)
 
 
-def test_a_person_and_a_counsellor_talk_in_real_time(server, intake):
+def test_a_person_and_a_counsellor_talk_in_real_time(server, desks):
     secret = start_chat(server)
     chat = Consultation.objects.get()
-    services.consultation_take(actor=intake.actor("local_counsellor"), consultation=chat)
-    cookie = staff_cookie(intake, "local_counsellor")
+    services.consultation_take(actor=desks.actor("local_counsellor"), consultation=chat)
+    cookie = staff_cookie(desks, "local_counsellor")
 
     async def talk() -> None:
         async with (
             connect(server, "/ws/chat/") as person,
-            connect(server, f"/ws/staff/intake/{chat.code}/", cookie=cookie) as counsellor,
+            connect(server, f"/ws/staff/consultations/{chat.code}/", cookie=cookie) as counsellor,
         ):
             await person.send(json.dumps({"type": "hello", "secret": secret, "after": 0}))
             state = await receive(person, "messages")
@@ -125,7 +125,7 @@ def test_a_person_and_a_counsellor_talk_in_real_time(server, intake):
     asyncio.run(talk())
 
 
-def test_a_dropped_connection_resumes_and_a_resend_is_stored_once(server, intake):
+def test_a_dropped_connection_resumes_and_a_resend_is_stored_once(server, desks):
     secret = start_chat(server)
 
     async def drop_and_resume() -> None:
@@ -146,7 +146,7 @@ def test_a_dropped_connection_resumes_and_a_resend_is_stored_once(server, intake
     assert Message.objects.count() == 1
 
 
-def test_messages_survive_a_server_restart(intake):
+def test_messages_survive_a_server_restart(desks):
     first = asgi_server.start()
     try:
         secret = start_chat(first)
@@ -161,11 +161,11 @@ def test_messages_survive_a_server_restart(intake):
         second.stop()
 
 
-def test_long_polling_answers_as_soon_as_a_message_arrives(server, intake):
+def test_long_polling_answers_as_soon_as_a_message_arrives(server, desks):
     secret = start_chat(server)
     chat = Consultation.objects.get()
-    services.consultation_take(actor=intake.actor("counsellor_a"), consultation=chat)
-    cookie = staff_cookie(intake, "counsellor_a")
+    services.consultation_take(actor=desks.actor("counsellor_a"), consultation=chat)
+    cookie = staff_cookie(desks, "counsellor_a")
     answer: dict[str, Any] = {}
 
     def poll() -> None:
@@ -178,7 +178,7 @@ def test_long_polling_answers_as_soon_as_a_message_arrives(server, intake):
     time.sleep(1.0)
 
     async def reply() -> None:
-        async with connect(server, f"/ws/staff/intake/{chat.code}/", cookie=cookie) as counsellor:
+        async with connect(server, f"/ws/staff/consultations/{chat.code}/", cookie=cookie) as counsellor:
             await counsellor.send(json.dumps({"type": "hello", "after": 0}))
             await counsellor.send(json.dumps({"type": "send", "body": "お待たせしました", "key": "c1"}))
             await receive(counsellor, "ack")
@@ -190,21 +190,21 @@ def test_long_polling_answers_as_soon_as_a_message_arrives(server, intake):
     assert 1.0 <= answer["seconds"] < 5  # it waited, and answered when the message came, not at 20 s
 
 
-def test_sockets_refuse_whoever_may_not_see_the_conversation(server, intake):
+def test_sockets_refuse_whoever_may_not_see_the_conversation(server, desks):
     start_chat(server)
     chat = Consultation.objects.get()
-    services.consultation_take(actor=intake.actor("local_counsellor"), consultation=chat)
-    outsider = staff_cookie(intake, "counsellor_a")  # another organisation's counsellor
-    insider = staff_cookie(intake, "local_counsellor")
+    services.consultation_take(actor=desks.actor("local_counsellor"), consultation=chat)
+    outsider = staff_cookie(desks, "counsellor_a")  # another organisation's counsellor
+    insider = staff_cookie(desks, "local_counsellor")
 
     async def refused() -> None:
         # Refused during the handshake: the socket never opens (HTTP 403).
         for cookie in (outsider, ""):
             with pytest.raises(websockets.InvalidStatus) as refused:
-                async with connect(server, f"/ws/staff/intake/{chat.code}/", cookie=cookie):
+                async with connect(server, f"/ws/staff/consultations/{chat.code}/", cookie=cookie):
                     pass
             assert refused.value.response.status_code == 403
-        async with connect(server, f"/ws/staff/intake/{chat.code}/", cookie=insider) as allowed:
+        async with connect(server, f"/ws/staff/consultations/{chat.code}/", cookie=insider) as allowed:
             await allowed.send(json.dumps({"type": "hello", "after": 0}))
             assert (await receive(allowed, "messages"))["status"] == "active"
         async with connect(server, "/ws/chat/") as guesser:
@@ -219,7 +219,7 @@ def test_sockets_refuse_whoever_may_not_see_the_conversation(server, intake):
     asyncio.run(refused())
 
 
-def test_two_server_processes_share_one_queue_through_redis(intake, settings):
+def test_two_server_processes_share_one_queue_through_redis(desks, settings):
     """With REDIS_URL set, a message sent to one process reaches a socket of another at once."""
     settings.CHANNEL_LAYERS = {
         "default": {
@@ -231,13 +231,13 @@ def test_two_server_processes_share_one_queue_through_redis(intake, settings):
     try:
         secret = start_chat(first)
         chat = Consultation.objects.get()
-        services.consultation_take(actor=intake.actor("local_counsellor"), consultation=chat)
-        cookie = staff_cookie(intake, "local_counsellor")
+        services.consultation_take(actor=desks.actor("local_counsellor"), consultation=chat)
+        cookie = staff_cookie(desks, "local_counsellor")
 
         async def across() -> None:
             async with (
                 connect(first, "/ws/chat/") as person,
-                connect(second, f"/ws/staff/intake/{chat.code}/", cookie=cookie) as counsellor,
+                connect(second, f"/ws/staff/consultations/{chat.code}/", cookie=cookie) as counsellor,
             ):
                 await person.send(json.dumps({"type": "hello", "secret": secret, "after": 0}))
                 await receive(person, "messages")

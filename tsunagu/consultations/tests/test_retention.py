@@ -15,19 +15,19 @@ from django.utils import timezone
 from tsunagu.audit.models import AuditEvent
 from tsunagu.consultations import services
 from tsunagu.consultations.models import ConsentMethod, Consultation, Message, Person, RiskLevel, Sender
-from tsunagu.consultations.tests.intake_data import Intake, make_intake
+from tsunagu.consultations.tests.consultation_data import Desks, make_desks
 from tsunagu.directory.models import TaxonomyTerm
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def intake(world) -> Intake:
-    return make_intake(world)
+def desks(world) -> Desks:
+    return make_desks(world)
 
 
-def a_consultation(intake: Intake, *, phone: str) -> Consultation:
-    actor = intake.actor("counsellor_a")
+def a_consultation(desks: Desks, *, phone: str) -> Consultation:
+    actor = desks.actor("counsellor_a")
     chat = services.chat_start(address="192.0.2.30", at_risk=True, language="ja").consultation
     services.message_post(consultation=chat, sender=Sender.PERSON, body="家族に言えない悩みがあります")
     services.consultation_take(actor=actor, consultation=chat)
@@ -49,12 +49,12 @@ def a_consultation(intake: Intake, *, phone: str) -> Consultation:
     return chat
 
 
-def test_personal_details_go_after_the_retention_period_and_the_figures_stay(intake, settings):
+def test_personal_details_go_after_the_retention_period_and_the_figures_stay(desks, settings):
     settings.TSUNAGU_CONSULTATION_RETENTION_DAYS = 365
     start = timezone.now()
     with time_machine.travel(start - dt.timedelta(days=400)):
-        old = a_consultation(intake, phone="090-1111-2222")
-    recent = a_consultation(intake, phone="090-3333-4444")
+        old = a_consultation(desks, phone="090-1111-2222")
+    recent = a_consultation(desks, phone="090-3333-4444")
 
     out = StringIO()
     call_command("erase_expired_consultation_data", stdout=out)
@@ -72,7 +72,7 @@ def test_personal_details_go_after_the_retention_period_and_the_figures_stay(int
     with connection.cursor() as cursor:
         cursor.execute("SELECT name, phone FROM consultations_person WHERE id = %s", [person.pk])
         assert cursor.fetchone() == ("", "")
-    assert services.people_with_phone(organisation=intake.world.organisations["A"], phone="09011112222") == []
+    assert services.people_with_phone(organisation=desks.world.organisations["A"], phone="09011112222") == []
 
     recent.refresh_from_db()
     assert recent.erased_at is None and recent.summary == "家族関係の相談"
@@ -81,7 +81,7 @@ def test_personal_details_go_after_the_retention_period_and_the_figures_stay(int
     assert AuditEvent.objects.filter(action="consultation.retention").count() == 1
 
 
-def test_an_open_consultation_is_never_erased(intake, settings):
+def test_an_open_consultation_is_never_erased(desks, settings):
     settings.TSUNAGU_CONSULTATION_RETENTION_DAYS = 30
     with time_machine.travel(timezone.now() - dt.timedelta(days=60)):
         chat = services.chat_start(address="192.0.2.31", at_risk=False, language="ja").consultation

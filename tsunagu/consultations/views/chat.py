@@ -75,7 +75,7 @@ def start_view(request: HttpRequest) -> HttpResponse:
                     language=get_language() or "ja",
                     at=now,
                 )
-            except services.IntakeError as error:
+            except services.ConsultationError as error:
                 return render(
                     request,
                     "consultations/chat_start.html",
@@ -116,7 +116,7 @@ def send_view(request: HttpRequest) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 client_key=form.cleaned_data["key"],
             )
-        except services.IntakeError as exc:
+        except services.ConsultationError as exc:
             error = exc.message
     else:
         error = " ".join(str(e) for errors in form.errors.values() for e in errors)

@@ -26,7 +26,7 @@ from tsunagu.consultations.access import access_consultation, record_read
 from tsunagu.consultations.forms import (
     BlockForm,
     CallForm,
-    IntakeSettingsForm,
+    DeskSettingsForm,
     MessageForm,
     PersonForm,
     PersonLookupForm,
@@ -35,14 +35,14 @@ from tsunagu.consultations.forms import (
     RiskStepForm,
     TransferForm,
 )
-from tsunagu.consultations.models import Consultation, EmergencyStep, IntakeOrganisation, RiskLevel, Sender, Status
+from tsunagu.consultations.models import Consultation, ConsultationDesk, EmergencyStep, RiskLevel, Sender, Status
 from tsunagu.consultations.services import PERSON_FIELDS
 from tsunagu.consultations.views.common import conversation_state, message_json, wait_for_news
 from tsunagu.directory.schedules import parse_schedule
 
 
 def _back(consultation: Consultation, anchor: str = "") -> HttpResponse:
-    url = reverse("intake:consultation", kwargs={"code": consultation.code})
+    url = reverse("consultations:consultation", kwargs={"code": consultation.code})
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
@@ -70,12 +70,12 @@ def take_view(request: HttpRequest, code: UUID) -> HttpResponse:
     consultation = Consultation.objects.filter(code=code).first()
     try:
         won = consultation is not None and services.consultation_take(actor=actor, consultation=consultation)
-    except services.IntakeError as error:
+    except services.ConsultationError as error:
         flash.error(request, error.message)
-        return redirect("intake:queue")
+        return redirect("consultations:queue")
     if not won or consultation is None:
         flash.warning(request, _("Another counsellor has taken this contact, or it is no longer waiting."))
-        return redirect("intake:queue")
+        return redirect("consultations:queue")
     return _back(consultation)
 
 
@@ -199,7 +199,7 @@ def send_view(request: HttpRequest, code: UUID) -> HttpResponse:
             actor=actor_of(request),
             client_key=form.cleaned_data["key"],
         )
-    except services.IntakeError as error:
+    except services.ConsultationError as error:
         return _fail(request, consultation, error.message, "reply")
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"seq": message.seq, "key": form.cleaned_data["key"]})
@@ -217,7 +217,7 @@ def record_view(request: HttpRequest, code: UUID) -> HttpResponse:
         return render(request, "consultations/consultation.html", context, status=400)
     try:
         services.consultation_record(actor=actor_of(request), consultation=consultation, data=form.to_data())
-    except services.IntakeError as error:
+    except services.ConsultationError as error:
         return _fail(request, consultation, error.message, "record")
     flash.success(request, _("The record was saved."))
     return _back(consultation, "record")
@@ -275,10 +275,10 @@ def transfer_view(request: HttpRequest, code: UUID) -> HttpResponse:
             to_user=form.cleaned_data["to_user"],
             note=form.cleaned_data["note"],
         )
-    except services.IntakeError as error:
+    except services.ConsultationError as error:
         return _fail(request, consultation, error.message, "transfer")
     flash.success(request, _("The conversation was transferred with your note."))
-    return redirect("intake:queue")
+    return redirect("consultations:queue")
 
 
 @require_POST
@@ -287,7 +287,7 @@ def close_view(request: HttpRequest, code: UUID) -> HttpResponse:
     consultation = access_consultation(request, code, write=True)
     try:
         services.consultation_close(actor=actor_of(request), consultation=consultation)
-    except services.IntakeError as error:
+    except services.ConsultationError as error:
         return _fail(request, consultation, error.message)
     flash.success(request, _("The conversation was closed."))
     return _back(consultation)
@@ -304,7 +304,7 @@ def person_view(request: HttpRequest, code: UUID) -> HttpResponse:
         )
     try:
         services.person_record(actor=actor_of(request), consultation=consultation, data=form.to_data())
-    except services.IntakeError as error:
+    except services.ConsultationError as error:
         return _fail(request, consultation, error.message, "person")
     flash.success(request, _("The person's details were recorded with their consent."))
     return _back(consultation, "person")
@@ -349,7 +349,7 @@ def block_view(request: HttpRequest, code: UUID) -> HttpResponse:
             days=form.cleaned_data["days"],
             reason=form.cleaned_data["reason"],
         )
-    except services.IntakeError as error:
+    except services.ConsultationError as error:
         return _fail(request, consultation, error.message, "block")
     flash.success(request, _("The sender is blocked."))
     return _back(consultation, "block")
@@ -363,7 +363,7 @@ def call_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             consultation = services.call_log(actor=actor_of(request), data=form.to_data())
-        except services.IntakeError as error:
+        except services.ConsultationError as error:
             form.add_error(None, error.message)
         else:
             flash.success(request, _("The call was logged."))
@@ -390,16 +390,16 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required(Perm.INTAKE_MANAGE)
+@staff_required(Perm.CONSULTATION_SETTINGS_MANAGE)
 def settings_view(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     assert actor.organisation is not None
-    current = IntakeOrganisation.objects.filter(organisation=actor.organisation).first()
+    current = ConsultationDesk.objects.filter(organisation=actor.organisation).first()
     initial = {"active": current.is_active if current else False, "hours_text": current.hours_text if current else ""}
-    form = IntakeSettingsForm(request.POST or None, initial=initial)
+    form = DeskSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["hours_text"]
-        services.intake_settings_save(
+        services.desk_settings_save(
             actor=actor,
             organisation=actor.organisation,
             hours=parse_schedule(text).to_json() if text else {},
@@ -407,22 +407,22 @@ def settings_view(request: HttpRequest) -> HttpResponse:
             active=form.cleaned_data["active"],
         )
         flash.success(request, _("The settings were saved."))
-        return redirect("intake:settings")
+        return redirect("consultations:settings")
     status = 400 if request.method == "POST" else 200
     return render(request, "consultations/settings.html", {"form": form, "nav": "settings"}, status=status)
 
 
 @require_POST
-@staff_required(Perm.INTAKE_MANAGE)
+@staff_required(Perm.CONSULTATION_SETTINGS_MANAGE)
 def cti_token_view(request: HttpRequest) -> HttpResponse:
     """Issue a new token for the organisation's telephony system; it is shown this once."""
     actor = actor_of(request)
     assert actor.organisation is not None
     try:
         token = services.cti_token_issue(actor=actor, organisation=actor.organisation)
-    except services.IntakeError as error:
+    except services.ConsultationError as error:
         flash.error(request, error.message)
-        return redirect("intake:settings")
-    current = IntakeOrganisation.objects.get(organisation=actor.organisation)
-    form = IntakeSettingsForm(initial={"active": current.is_active, "hours_text": current.hours_text})
+        return redirect("consultations:settings")
+    current = ConsultationDesk.objects.get(organisation=actor.organisation)
+    form = DeskSettingsForm(initial={"active": current.is_active, "hours_text": current.hours_text})
     return render(request, "consultations/settings.html", {"form": form, "nav": "settings", "cti_token": token})

@@ -10,9 +10,9 @@ from tsunagu.accounts.models import Organisation, User
 from tsunagu.accounts.policy import Actor, Role
 from tsunagu.accounts.tests.factories import MembershipFactory, UserFactory, add_totp
 from tsunagu.accounts.tests.personas import World
-from tsunagu.consultations import services as intake
+from tsunagu.consultations import services as consultation_services
 from tsunagu.consultations.models import ConsentMethod, Consultation, Person
-from tsunagu.consultations.tests.intake_data import participate
+from tsunagu.consultations.tests.consultation_data import participate
 from tsunagu.directory.models import TaxonomyTerm
 from tsunagu.referrals import services
 from tsunagu.referrals.models import Consent, Item, Purpose
@@ -59,19 +59,21 @@ def make_case(world: World) -> Case:
     world.users["support_worker_b"].email = "support-worker-b@example.jp"
     world.users["support_worker_b"].save()
     participate(a)
-    started = intake.chat_start(address="192.0.2.10", at_risk=False, language="ja")
+    started = consultation_services.chat_start(address="192.0.2.10", at_risk=False, language="ja")
     counsellor = Actor(user=world.users["counsellor_a"], organisation=a, roles=frozenset({Role.COUNSELLOR}))
-    intake.consultation_take(actor=counsellor, consultation=started.consultation)
+    consultation_services.consultation_take(actor=counsellor, consultation=started.consultation)
     concerns = list(TaxonomyTerm.objects.filter(taxonomy__key="concern").order_by("position")[:2])
-    intake.consultation_record(
+    consultation_services.consultation_record(
         actor=counsellor,
         consultation=started.consultation,
-        data=intake.RecordData(concerns=concerns, concern_words="孤立", summary=SUMMARY),
+        data=consultation_services.RecordData(concerns=concerns, concern_words="孤立", summary=SUMMARY),
     )
-    person = intake.person_record(
+    person = consultation_services.person_record(
         actor=counsellor,
         consultation=started.consultation,
-        data=intake.PersonData(consent_method=ConsentMethod.ORAL, name=NAME, phone=PHONE, address=ADDRESS),
+        data=consultation_services.PersonData(
+            consent_method=ConsentMethod.ORAL, name=NAME, phone=PHONE, address=ADDRESS
+        ),
     )
     started.consultation.refresh_from_db()
     return Case(

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_referral_is_sent_once_with_its_ledger_entry(settings):
-    for command in ("seed_demo", "seed_intake_demo"):
+    for command in ("seed_demo", "seed_consultation_demo"):
         call_command(command, stdout=StringIO())
     out = StringIO()
     call_command("seed_referral_demo", stdout=out)

@@ -115,7 +115,7 @@ def _of_consultation(request: HttpRequest, code: UUID) -> Subject:
         person=person,
         refer_url=reverse("referrals:new", kwargs={"code": code}),
         consent_url=reverse("referrals:consent", kwargs={"code": code}),
-        back_url=reverse("intake:consultation", kwargs={"code": code}),
+        back_url=reverse("consultations:consultation", kwargs={"code": code}),
     )
 
 

@@ -1,4 +1,4 @@
-"""The intake's test world: the personas' organisations, with A (a national helpline) and a local
+"""The desks's test world: the personas' organisations, with A (a national helpline) and a local
 helpline E answering the shared queue, E with its own counsellor and supervisor."""
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ from tsunagu.accounts.tests.factories import MembershipFactory, OrganisationFact
 from tsunagu.accounts.tests.personas import World
 from tsunagu.audit.services import SystemActor
 from tsunagu.consultations import services
-from tsunagu.consultations.models import IntakeOrganisation
+from tsunagu.consultations.models import ConsultationDesk
 from tsunagu.directory.schedules import parse_schedule
 
 SYSTEM = SystemActor(label="test")
 
 
 @dataclass
-class Intake:
+class Desks:
     world: World
     local: Organisation  # E: a local helpline that also answers the queue
     local_counsellor: User
@@ -37,8 +37,8 @@ class Intake:
         )
 
 
-def participate(organisation: Organisation, hours: str = "") -> IntakeOrganisation:
-    return services.intake_settings_save(
+def participate(organisation: Organisation, hours: str = "") -> ConsultationDesk:
+    return services.desk_settings_save(
         actor=SYSTEM,
         organisation=organisation,
         hours=parse_schedule(hours).to_json() if hours else {},
@@ -47,7 +47,7 @@ def participate(organisation: Organisation, hours: str = "") -> IntakeOrganisati
     )
 
 
-def make_intake(world: World) -> Intake:
+def make_desks(world: World) -> Desks:
     local = OrganisationFactory(name="とっとりいのちの電話E", type=OrganisationType.NPO)
     counsellor = UserFactory(username="local-counsellor")
     supervisor = UserFactory(username="local-supervisor")
@@ -57,4 +57,4 @@ def make_intake(world: World) -> Intake:
     add_totp(supervisor)
     participate(world.organisations["A"])
     participate(local)
-    return Intake(world=world, local=local, local_counsellor=counsellor, local_supervisor=supervisor)
+    return Desks(world=world, local=local, local_counsellor=counsellor, local_supervisor=supervisor)

@@ -22,7 +22,7 @@ from tsunagu.accounts.models import Organisation, User
 from tsunagu.accounts.tests.personas import World, sign_in
 from tsunagu.consultations.models import Consultation, RiskLevel, Status
 from tsunagu.consultations.tests import asgi_server
-from tsunagu.consultations.tests.intake_data import Intake, make_intake
+from tsunagu.consultations.tests.consultation_data import Desks, make_desks
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,12 +30,12 @@ PHONE = {"width": 360, "height": 800}
 
 
 @pytest.fixture
-def intake(world: World) -> Intake:
-    return make_intake(world)
+def desks(world: World) -> Desks:
+    return make_desks(world)
 
 
 @pytest.fixture
-def server(intake: Intake, settings: Any) -> Iterator[asgi_server.AsgiServer]:
+def server(desks: Desks, settings: Any) -> Iterator[asgi_server.AsgiServer]:
     port = asgi_server.free_port()
     # Quick exit leaves for a page of the same test server (the machine has no outside network).
     settings.TSUNAGU_QUICK_EXIT_URL = f"http://127.0.0.1:{port}/healthz"
@@ -86,7 +86,7 @@ def send(page: Page, text: str) -> None:
 
 
 def test_a_chat_from_the_portal_to_a_counsellor_of_another_organisation_and_on(
-    browser: Browser, server: asgi_server.AsgiServer, intake: Intake
+    browser: Browser, server: asgi_server.AsgiServer, desks: Desks
 ) -> None:
     person = person_context(browser).new_page()
     start_chat(person, server, at_risk=True)
@@ -97,13 +97,13 @@ def test_a_chat_from_the_portal_to_a_counsellor_of_another_organisation_and_on(
     screenshot(person, "chat-waiting")
 
     supervisor = staff_context(
-        browser, server, intake.world.users["supervisor_a"], intake.world.organisations["A"]
+        browser, server, desks.world.users["supervisor_a"], desks.world.organisations["A"]
     ).new_page()
-    supervisor.goto(f"{server.url}/staff/intake/dashboard/")
+    supervisor.goto(f"{server.url}/staff/consultations/dashboard/")
     expect(supervisor.get_by_text(t("No high-risk contact is open."))).to_be_visible()
 
-    counsellor = staff_context(browser, server, intake.local_counsellor, intake.local).new_page()
-    counsellor.goto(f"{server.url}/staff/intake/")
+    counsellor = staff_context(browser, server, desks.local_counsellor, desks.local).new_page()
+    counsellor.goto(f"{server.url}/staff/consultations/")
     expect(counsellor.get_by_text(t("Risk flag")).first).to_be_visible()
     assert_no_axe_violations(counsellor)
     counsellor.get_by_role("button", name=t("Take")).first.click()
@@ -139,10 +139,8 @@ def test_a_chat_from_the_portal_to_a_counsellor_of_another_organisation_and_on(
         "夜間の不眠と孤独感。リスク高、見守り継続を"
     )
     counsellor.get_by_role("button", name=t("Transfer with this note")).click()
-    other = staff_context(
-        browser, server, intake.world.users["counsellor_a"], intake.world.organisations["A"]
-    ).new_page()
-    other.goto(f"{server.url}/staff/intake/")
+    other = staff_context(browser, server, desks.world.users["counsellor_a"], desks.world.organisations["A"]).new_page()
+    other.goto(f"{server.url}/staff/consultations/")
     other.get_by_role("button", name=t("Take")).first.click()
     expect(other.get_by_text("夜間の不眠と孤独感。リスク高、見守り継続を")).to_be_visible()
     expect(other.locator(".chat-log")).to_contain_text("話を聞いてもらえますか")
@@ -159,13 +157,13 @@ def test_a_chat_from_the_portal_to_a_counsellor_of_another_organisation_and_on(
     assert "眠れない夜が続いています" not in person.content()
 
 
-def test_the_chat_works_without_javascript(browser: Browser, server: asgi_server.AsgiServer, intake: Intake) -> None:
+def test_the_chat_works_without_javascript(browser: Browser, server: asgi_server.AsgiServer, desks: Desks) -> None:
     person = person_context(browser, javascript=False).new_page()
     start_chat(person, server, at_risk=False)
     send(person, "スクリプトなしで送ります")
     expect(person.locator(".chat-log")).to_contain_text("スクリプトなしで送ります")
-    counsellor = staff_context(browser, server, intake.local_counsellor, intake.local).new_page()
-    counsellor.goto(f"{server.url}/staff/intake/")
+    counsellor = staff_context(browser, server, desks.local_counsellor, desks.local).new_page()
+    counsellor.goto(f"{server.url}/staff/consultations/")
     counsellor.get_by_role("button", name=t("Take")).first.click()
     send(counsellor, "届いています")
     expect(counsellor.locator(".chat-log")).to_contain_text("届いています")
@@ -177,7 +175,7 @@ def test_the_chat_works_without_javascript(browser: Browser, server: asgi_server
 
 
 def test_when_websocket_is_blocked_the_chat_falls_back_to_long_polling(
-    browser: Browser, server: asgi_server.AsgiServer, intake: Intake
+    browser: Browser, server: asgi_server.AsgiServer, desks: Desks
 ) -> None:
     context = person_context(browser)
     opened: list[str] = []
@@ -191,8 +189,8 @@ def test_when_websocket_is_blocked_the_chat_falls_back_to_long_polling(
     start_chat(person, server, at_risk=False)
     send(person, "プロキシの中から")
     expect(person.locator(".chat-log")).to_contain_text("プロキシの中から")
-    counsellor = staff_context(browser, server, intake.local_counsellor, intake.local).new_page()
-    counsellor.goto(f"{server.url}/staff/intake/")
+    counsellor = staff_context(browser, server, desks.local_counsellor, desks.local).new_page()
+    counsellor.goto(f"{server.url}/staff/consultations/")
     counsellor.get_by_role("button", name=t("Take")).first.click()
     expect(counsellor.locator(".chat-log")).to_contain_text("プロキシの中から")
     send(counsellor, "長いポーリングでも届きます")
@@ -203,15 +201,19 @@ def test_when_websocket_is_blocked_the_chat_falls_back_to_long_polling(
 
 @pytest.mark.parametrize("width", [1280, 320])
 def test_the_other_intake_pages_pass_axe_at_every_width(
-    browser: Browser, server: asgi_server.AsgiServer, intake: Intake, width: int
+    browser: Browser, server: asgi_server.AsgiServer, desks: Desks, width: int
 ) -> None:
-    context = staff_context(browser, server, intake.world.users["supervisor_a"], intake.world.organisations["A"])
+    context = staff_context(browser, server, desks.world.users["supervisor_a"], desks.world.organisations["A"])
     page = context.new_page()
     page.set_viewport_size({"width": width, "height": 800})
-    for path in ("/staff/intake/calls/new/", "/staff/intake/settings/", "/staff/intake/dashboard/"):
+    for path in (
+        "/staff/consultations/calls/new/",
+        "/staff/consultations/settings/",
+        "/staff/consultations/dashboard/",
+    ):
         page.goto(f"{server.url}{path}")
         assert_no_axe_violations(page)
-        screenshot(page, "intake" + path.rstrip("/").replace("/", "-"))
+        screenshot(page, "consultations" + path.rstrip("/").replace("/", "-"))
     person = person_context(browser).new_page()
     person.set_viewport_size({"width": width, "height": 800})
     start_chat(person, server, at_risk=False)

@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION or not settings.TSUNAGU_DEMO:
-            raise CommandError("seed_intake_demo refuses to run in production mode or with TSUNAGU_DEMO=false")
+            raise CommandError("seed_consultation_demo refuses to run in production mode or with TSUNAGU_DEMO=false")
         try:
             result = demo.seed()
         except demo.DemoDataMissing as exc:

@@ -36,8 +36,8 @@ def _bad(message: str) -> JsonResponse:
 def call_started_view(request: HttpRequest) -> HttpResponse:
     header = request.headers.get("Authorization", "")
     token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
-    intake = services.cti_organisation(token) if token else None
-    if intake is None:
+    desk = services.cti_organisation(token) if token else None
+    if desk is None:
         record_denied(actor=ANONYMOUS, action="cti.webhook", target_type="url", detail={"reason": "token"})
         return JsonResponse({"error": "unauthorised"}, status=401)
     if len(request.body) > MAX_BODY:
@@ -61,8 +61,8 @@ def call_started_view(request: HttpRequest) -> HttpResponse:
         started_at = parsed.astimezone(dt.UTC)
     notice = services.CallNotice(call_id=call_id.strip(), caller=caller, counsellor=counsellor, started_at=started_at)
     try:
-        consultation, created = services.cti_call_started(intake=intake, notice=notice)
-    except services.IntakeError:
+        consultation, created = services.cti_call_started(desk=desk, notice=notice)
+    except services.ConsultationError:
         return _bad("counsellor: not a counsellor of this organisation")
-    path = reverse("intake:consultation", kwargs={"code": consultation.code})
+    path = reverse("consultations:consultation", kwargs={"code": consultation.code})
     return JsonResponse({"consultation": str(consultation.code), "path": path}, status=201 if created else 200)

@@ -2,7 +2,7 @@
 
 Counsellors and supervisors answer the shared queue (``consultation.handle``); supervisors also see
 the dashboard (``consultation.supervise``); supervisors and organisation administrators set their
-organisation's participation (``intake.manage``). A consultation is readable by its handling
+organisation's participation (``consultation.settings.manage``). A consultation is readable by its handling
 organisation only (404 for anyone else who may handle consultations). The person's chat needs no
 login: without the chat's secret every chat URL answers 410 Gone.
 """
@@ -25,7 +25,7 @@ def handlers(outcome: int | str, **overrides: int | str) -> dict[str, int | str]
 
 def _chat(w: World, *, take: bool = True, other_org: bool = False) -> Any:
     from tsunagu.consultations import services
-    from tsunagu.consultations.tests.intake_data import participate
+    from tsunagu.consultations.tests.consultation_data import participate
 
     participate(w.organisations["A"])
     started = services.chat_start(address="192.0.2.1", at_risk=False, language="ja")
@@ -53,55 +53,72 @@ OTHERS = lambda w: {"code": _chat(w, other_org=True).code}  # noqa: E731
 
 
 def _participating(w: World) -> dict[str, Any]:
-    from tsunagu.consultations.tests.intake_data import participate
+    from tsunagu.consultations.tests.consultation_data import participate
 
     participate(w.organisations["A"])
     return {}
 
 
 ROWS: list[Row] = [
-    Row("intake:queue", handlers(200)),
-    Row("intake:call", handlers(200)),
+    Row("consultations:queue", handlers(200)),
+    Row("consultations:call", handlers(200)),
     # Bad input (no start time): the form comes back with its errors, nothing logged.
-    Row("intake:call", handlers(400), method="post", data=lambda w: {"started_at": "いつか"}, label="bad input"),
-    Row("intake:dashboard", staff(403, supervisor_a=200)),
-    Row("intake:settings", staff(403, supervisor_a=200, org_admin_d=200)),
+    Row("consultations:call", handlers(400), method="post", data=lambda w: {"started_at": "いつか"}, label="bad input"),
+    Row("consultations:dashboard", staff(403, supervisor_a=200)),
+    Row("consultations:settings", staff(403, supervisor_a=200, org_admin_d=200)),
     Row(
-        "intake:settings",
+        "consultations:settings",
         staff(403, supervisor_a=400, org_admin_d=400),
         method="post",
         data=lambda w: {"active": "on", "hours_text": "いつでも"},
         label="bad hours",
     ),
     # Issuing a CTI token needs the organisation to take part first: without it, back to the settings.
-    Row("intake:cti_token", staff(403, supervisor_a=302, org_admin_d=302), method="post"),
-    Row("intake:consultation", handlers(200), kwargs=OWN),
-    Row("intake:consultation", handlers(404), kwargs=OTHERS, label="another organisation's"),
-    Row("intake:consultation", handlers(404), kwargs=UNKNOWN, label="unknown"),
-    Row("intake:take", handlers(302), method="post", kwargs=WAITING),
-    Row("intake:messages", handlers(200), kwargs=OWN),
-    Row("intake:messages", handlers(404), kwargs=OTHERS, label="another organisation's"),
-    Row("intake:poll", handlers(200), kwargs=OWN),
-    Row("intake:poll", handlers(404), kwargs=OTHERS, label="another organisation's"),
-    Row("intake:send", handlers(302), method="post", kwargs=OWN, data=lambda w: {"body": "こんばんは"}),
-    Row("intake:send", handlers(404), method="post", kwargs=OTHERS, data=lambda w: {"body": "x"}, label="another's"),
-    Row("intake:record", handlers(302), method="post", kwargs=OWN, data=lambda w: {"record-language": "ja"}),
-    Row("intake:risk", handlers(302), method="post", kwargs=OWN, data=lambda w: {"risk-violence_at_home": "on"}),
-    Row("intake:risk_step", handlers(302), method="post", kwargs=OWN, data=lambda w: {"step-step": "stayed_on_line"}),
-    Row("intake:transfer", handlers(302), method="post", kwargs=OWN, data=lambda w: {"transfer-note": ""}),
-    Row("intake:close", handlers(302), method="post", kwargs=OWN),
+    Row("consultations:cti_token", staff(403, supervisor_a=302, org_admin_d=302), method="post"),
+    Row("consultations:consultation", handlers(200), kwargs=OWN),
+    Row("consultations:consultation", handlers(404), kwargs=OTHERS, label="another organisation's"),
+    Row("consultations:consultation", handlers(404), kwargs=UNKNOWN, label="unknown"),
+    Row("consultations:take", handlers(302), method="post", kwargs=WAITING),
+    Row("consultations:messages", handlers(200), kwargs=OWN),
+    Row("consultations:messages", handlers(404), kwargs=OTHERS, label="another organisation's"),
+    Row("consultations:poll", handlers(200), kwargs=OWN),
+    Row("consultations:poll", handlers(404), kwargs=OTHERS, label="another organisation's"),
+    Row("consultations:send", handlers(302), method="post", kwargs=OWN, data=lambda w: {"body": "こんばんは"}),
     Row(
-        "intake:person",
+        "consultations:send",
+        handlers(404),
+        method="post",
+        kwargs=OTHERS,
+        data=lambda w: {"body": "x"},
+        label="another's",
+    ),
+    Row("consultations:record", handlers(302), method="post", kwargs=OWN, data=lambda w: {"record-language": "ja"}),
+    Row("consultations:risk", handlers(302), method="post", kwargs=OWN, data=lambda w: {"risk-violence_at_home": "on"}),
+    Row(
+        "consultations:risk_step",
+        handlers(302),
+        method="post",
+        kwargs=OWN,
+        data=lambda w: {"step-step": "stayed_on_line"},
+    ),
+    Row("consultations:transfer", handlers(302), method="post", kwargs=OWN, data=lambda w: {"transfer-note": ""}),
+    Row("consultations:close", handlers(302), method="post", kwargs=OWN),
+    Row(
+        "consultations:person",
         handlers(302),
         method="post",
         kwargs=OWN,
         data=lambda w: {"person-consent_method": "oral", "person-name": "テスト"},
     ),
     Row(
-        "intake:person_lookup", handlers(200), method="post", kwargs=OWN, data=lambda w: {"lookup-phone": "0900000000"}
+        "consultations:person_lookup",
+        handlers(200),
+        method="post",
+        kwargs=OWN,
+        data=lambda w: {"lookup-phone": "0900000000"},
     ),
     Row(
-        "intake:block",
+        "consultations:block",
         handlers(302),
         method="post",
         kwargs=OWN,
