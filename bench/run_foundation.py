@@ -235,10 +235,15 @@ class Appenders:
         self._seq = itertools.count(1)  # next() on itertools.count is atomic under the GIL
 
     def chain(self) -> None:
+        from tsunagu.audit.actions import AuditTrailAction
         from tsunagu.audit.services import record
 
         record(
-            actor=self.actor, action="personal_data.read", target_type="user", target_code=self.target, detail=DETAIL
+            actor=self.actor,
+            action=AuditTrailAction.PERSONAL_DATA_READ,
+            target_type="user",
+            target_code=self.target,
+            detail=DETAIL,
         )
 
     def plain(self, *, no_commit_flush: bool = False) -> None:

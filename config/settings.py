@@ -128,6 +128,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tsunagu.core.context_processors.site",
+                "tsunagu.accounts.context_processors.staff_navigation",
             ],
         },
     },

@@ -59,6 +59,13 @@ FOUNDATION_ROWS: list[Row] = [
     Row("accounts:membership_remove", only(ADMIN, 302), method="post", kwargs=_membership),
     Row("accounts:membership_remove", only(ADMIN, 404), method="post", kwargs=UNKNOWN, label="unknown"),
     Row("accounts:audit_log", only(AUDITOR, 200)),
+    Row("accounts:audit_export", only(AUDITOR, 200)),
+    Row(
+        "accounts:audit_export",
+        only(AUDITOR, 400),
+        data=lambda w: {"since": "2026-12-02", "until": "2026-12-01"},
+        label="invalid",
+    ),
     Row("accounts:audit_verify", only(AUDITOR, 200), method="post"),
 ]
 

@@ -26,6 +26,9 @@ STAFF_ONLY = (
     "tsunagu/portal/views/readings.py",
     "tsunagu/portal/services.py",
     "tsunagu/portal/models.py",
+    "tsunagu/portal/access.py",
+    "tsunagu/portal/actions.py",
+    "tsunagu/portal/doors.py",
 )
 
 
@@ -40,6 +43,11 @@ PUBLIC_CHAT = (
     # The person withdraws their consent to share (tsunagu/referrals), without an account.
     "tsunagu/referrals/templates/referrals/withdraw",
     "tsunagu/referrals/views/public.py",
+    # The public frame every public page extends: quick exit, languages, the crisis banner.
+    "templates/public/",
+    "tsunagu/core/templatetags/public_frame.py",
+    "tsunagu/directory/templates/directory/_crisis_banner.html",
+    "tsunagu/directory/crisis.py",
 )
 
 

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_sign_in import check_page
-from tsunagu.portal.crisis import forget_crisis_lines
+from tsunagu.directory.crisis import forget_crisis_lines
 from tsunagu.portal.tests.finder_data import Directory, make_directory
 
 # Rendering only: the database behind the pages is the same fixture on SQLite and PostgreSQL, so

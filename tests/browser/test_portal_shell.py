@@ -13,9 +13,9 @@ from django.utils import translation
 from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.browser.test_sign_in import check_page, t
+from tsunagu.directory.crisis import forget_crisis_lines
 from tsunagu.directory.services import PhoneData
 from tsunagu.directory.tests.factories import make_service
-from tsunagu.portal.crisis import forget_crisis_lines
 
 pytestmark = pytest.mark.browser
 

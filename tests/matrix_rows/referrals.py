@@ -147,7 +147,9 @@ ROWS: list[Row] = [
         kwargs=_sent,
         data=_sent_version,
     ),
-    Row("referrals:sheet", senders(200), kwargs=_sent),
+    # The recipient knows the referral but the printable sheet is the sender's: 403, not 404
+    # (docs/architecture.md, "404 or 403").
+    Row("referrals:sheet", senders(200, support_worker_b=403), kwargs=_sent),
     Row("referrals:exception", senders(200), kwargs=_draft),
     Row("referrals:exception", senders(400), method="post", kwargs=_draft, label="bad input"),
     # The second person: a supervisor of the sending organisation, not the one who asked.

@@ -1,14 +1,17 @@
-"""Access checks for every staff view: one decorator, one place that writes "denied" audit rows.
+"""Who may do what in accounts, and the doors every staff view goes through.
 
-Later apps use ``staff_required`` and add their own ``access_<thing>`` helpers that call
-``deny`` so every refusal leaves exactly one audit row.
+Each app's ``access.py`` is the one place where its rules are written (docs/architecture.md,
+"Rules"): pure predicates such as ``may_manage_users(actor)`` that views, services, consumers and
+the staff navigation all ask, and ``access_<thing>`` helpers that turn a refusal into the one
+answer a view gives (404 when the actor may not know the record exists, 403 when it may know but
+not act) with exactly one "denied" audit row written through ``deny``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Concatenate, ParamSpec, cast
+from typing import Any, Concatenate, ParamSpec, cast
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
@@ -17,13 +20,48 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.models import Device
 
-from tsunagu.accounts import session_policy
-from tsunagu.accounts.policy import Actor, Perm
+from tsunagu.accounts import selectors, session_policy
+from tsunagu.accounts.models import User
+from tsunagu.accounts.policy import Actor, Perm, second_factor_required
+from tsunagu.audit.actions import AuditTrailAction
 from tsunagu.audit.services import record_denied
 
 P = ParamSpec("P")
 View = Callable[Concatenate[HttpRequest, P], HttpResponse]
+
+
+# -- rules --------------------------------------------------------------------------------------
+
+
+def may_use_staff_pages(actor: Actor) -> bool:
+    return actor.has(Perm.DASHBOARD_VIEW)
+
+
+def may_manage_organisations(actor: Actor) -> bool:
+    return actor.has(Perm.ORGANISATION_MANAGE)
+
+
+def may_manage_users(actor: Actor) -> bool:
+    return actor.has(Perm.USER_MANAGE)
+
+
+def may_see_users_personal_data(actor: Actor) -> bool:
+    """A staff member's contact details (not residents' data) on the administration pages."""
+    return actor.has(Perm.USER_PERSONAL_DATA_VIEW)
+
+
+def may_read_audit_log(actor: Actor) -> bool:
+    return actor.has(Perm.AUDIT_VIEW)
+
+
+def may_verify_audit_chain(actor: Actor) -> bool:
+    return actor.has(Perm.AUDIT_VERIFY)
+
+
+# -- doors of views -----------------------------------------------------------------------------
 
 
 def actor_of(request: HttpRequest) -> Actor:
@@ -31,12 +69,29 @@ def actor_of(request: HttpRequest) -> Actor:
     return actor
 
 
+def actor_of_scope(scope: dict[str, Any]) -> Actor | None:
+    """The signed-in staff member of a WebSocket, under the same session rules as a page (idle and
+    absolute limits, the second factor their roles require), or None."""
+    user = scope.get("user")
+    session = scope.get("session")
+    if not isinstance(user, User) or session is None or not user.is_active:
+        return None
+    if session_policy.expired_reason(session) is not None:
+        return None
+    if second_factor_required(selectors.roles_of_user(user=user)):
+        device_id = session.get(DEVICE_ID_SESSION_KEY)
+        device = Device.from_persistent_id(device_id) if device_id else None
+        if device is None or device.user_id != user.pk:
+            return None
+    return selectors.actor_for(user=user, organisation_code=session.get(session_policy.ACTING_ORG))
+
+
 def deny(request: HttpRequest, *, reason: str, target_type: str = "url", target_code: str = "") -> None:
     """Write the single "denied" audit row for a refused request."""
     match = request.resolver_match
     record_denied(
         actor=actor_of(request),
-        action="access.denied",
+        action=AuditTrailAction.ACCESS_DENIED,
         target_type=target_type,
         target_code=target_code or (match.view_name if match else ""),
         detail={"reason": reason, "method": request.method or ""},

@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tsunagu.accounts import services
 from tsunagu.accounts.models import Membership, Organisation, OrganisationType, User
-from tsunagu.accounts.policy import ROLES_WITHOUT_PERSONAL_DATA, Role
+from tsunagu.accounts.policy import Role, second_factor_required
 from tsunagu.audit.services import SystemActor
 
 DEMO_PASSWORD = "tsunagu-demo-2026"
@@ -122,7 +122,7 @@ def seed() -> list[DemoLogin]:
         if not Membership.objects.filter(user=user, organisation=organisation, role=role).exists():
             services.membership_add(actor=actor, user=user, organisation=organisation, role=role)
         secret = None
-        if role not in ROLES_WITHOUT_PERSONAL_DATA:
+        if second_factor_required({role}):
             key = demo_totp_key(username)
             TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "demo", "key": key})
             secret = base32_secret(key)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
+from datetime import date
 from typing import Any, cast
 
 from django import forms
@@ -12,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from tsunagu.accounts.models import Organisation, OrganisationType, User
 from tsunagu.accounts.policy import Role
+from tsunagu.audit import actions as audit_actions
 from tsunagu.core.validators import validate_local_government_code
 
 
@@ -191,26 +193,79 @@ class ListFilterForm(forms.Form):
     q = CleanCharField(label=_("Search"), max_length=100, required=False)
 
 
-class AuditFilterForm(forms.Form):
-    action = CleanCharField(label=_("Action"), max_length=64, required=False)
-    outcome = forms.ChoiceField(
-        label=_("Outcome"), required=False, choices=[("", _("All")), ("allowed", _("Allowed")), ("denied", _("Denied"))]
+class ActionChoiceField(forms.ChoiceField):
+    """An audit action: a value of the vocabulary, or a stored string no app's vocabulary knows.
+    An old spelling (a bookmark from before a rename) stands for its current action."""
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        member = audit_actions.of(text) if text else None
+        return member.value if member is not None else text
+
+
+def _action_choices(unlisted: list[str]) -> list[Any]:
+    """Every action by label (sorted as the reader reads them), then stored actions without one."""
+    members = audit_actions.members()
+    labels = [str(member.label) for member in members]
+    repeated = {text for text in labels if labels.count(text) > 1}
+    listed = sorted(
+        (
+            (member.value, f"{text} ({member.value})" if text in repeated else text)
+            for member, text in zip(members, labels, strict=True)
+        ),
+        key=lambda choice: (choice[1], choice[0]),
     )
-    actor = CleanCharField(label=_("Username"), max_length=150, required=False)
+    choices: list[Any] = [("", _("All")), *listed]
+    if unlisted:
+        choices.append((_("Other recorded actions"), [(action, action) for action in unlisted]))
+    return choices
+
+
+class AuditFilterForm(forms.Form):
+    """The auditor's filters. Every value is checked, so a crafted query answers 400, never 500."""
+
+    actor = CleanCharField(label=_("Who (username)"), max_length=150, required=False)
     organisation = forms.TypedChoiceField(
         label=_("Acting organisation"), required=False, coerce=uuid.UUID, empty_value=None
+    )
+    action = ActionChoiceField(label=_("Action"), required=False)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), required=False, choices=[("", _("All")), ("allowed", _("Allowed")), ("denied", _("Denied"))]
     )
     target = CleanCharField(label=_("Target code"), max_length=64, required=False)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organisations: list[Organisation], unlisted_actions: list[str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", _("All")), *((str(o.code), o.name) for o in organisations)]
         cast(forms.TypedChoiceField, self.fields["organisation"]).choices = choices
+        cast(forms.ChoiceField, self.fields["action"]).choices = _action_choices(unlisted_actions or [])
+
+    def clean_target(self) -> str:
+        # A pasted code in capitals still finds the row (codes are stored in lower case).
+        value: str = self.cleaned_data.get("target", "")
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            return value
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             self.add_error("until", _("The end date is before the start date."))
         return data
+
+    def used(self) -> dict[str, str]:
+        """The filters in force, by name, as text (for the audit row of a read or an export)."""
+        data: dict[str, Any] = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        used: dict[str, str] = {}
+        for name in self.fields:
+            value = data.get(name)
+            if isinstance(value, date):
+                used[name] = value.isoformat()
+            elif value is not None and value != "":
+                used[name] = str(value)
+        return used

@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from tsunagu.accounts import selectors, session_policy
+from tsunagu.accounts.actions import AccountAction
 from tsunagu.accounts.models import User
 from tsunagu.accounts.policy import ANONYMOUS, Actor, second_factor_required
 from tsunagu.audit import services as audit
@@ -30,7 +31,7 @@ class SessionPolicyMiddleware:
             if reason is not None:
                 audit.record(
                     actor=Actor(user=user),
-                    action="auth.session_ended",
+                    action=AccountAction.SESSION_ENDED,
                     target_type="user",
                     target_code=user.code,
                     detail={"reason": reason},

@@ -115,6 +115,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     ),
 }
 
+
+def roles_with(perm: Perm) -> frozenset[Role]:
+    """The roles that grant ``perm`` (to find, say, every member of an organisation who may receive referrals)."""
+    return frozenset(role for role, perms in ROLE_PERMISSIONS.items() if perm in perms)
+
+
+def is_system_administration(role: Role | str) -> bool:
+    """The role that keeps tsunagu administered: the last active holder may not be removed."""
+    return role == Role.SYSTEM_ADMIN
+
+
 # The public-private platform never handles personal case data (孤独・孤立対策推進法; security.md),
 # so only its roles may sign in without a second factor. Every other role can see personal data.
 ROLES_WITHOUT_PERSONAL_DATA: frozenset[Role] = frozenset({Role.PLATFORM_MEMBER, Role.PLATFORM_SECRETARIAT})

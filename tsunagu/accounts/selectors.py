@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tsunagu.accounts.models import Membership, Organisation, User
-from tsunagu.accounts.policy import Actor, Role
+from tsunagu.accounts.policy import Actor, Perm, Role, roles_with
 from tsunagu.core.text import contains_any
 
 
@@ -91,3 +91,33 @@ def user_has_second_factor(*, user: User) -> bool:
 
 def membership_get(*, code: UUID) -> Membership | None:
     return Membership.objects.filter(code=code).select_related("user", "organisation").first()
+
+
+def members_with(*, organisation: Organisation, perm: Perm) -> list[User]:
+    """Active users whose roles in ``organisation`` grant ``perm``, in a stable order."""
+    ids = Membership.objects.filter(organisation=organisation, role__in=roles_with(perm)).values("user_id")
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+
+
+def members_in_roles(*, organisation: Organisation, roles: frozenset[Role]) -> list[User]:
+    ids = Membership.objects.filter(organisation=organisation, role__in=roles).values("user_id")
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+
+
+def organisations_with(*, perm: Perm) -> QuerySet[Organisation]:
+    """Active organisations with an active member whose role grants ``perm``."""
+    members = Membership.objects.filter(role__in=roles_with(perm), user__is_active=True).values("organisation_id")
+    return Organisation.objects.filter(pk__in=members, is_active=True).order_by("name")
+
+
+def system_administrators_count() -> int:
+    return Membership.objects.filter(role=Role.SYSTEM_ADMIN, user__is_active=True).count()
+
+
+def active_user(*, pk: int) -> User | None:
+    return User.objects.filter(pk=pk, is_active=True).first()
+
+
+def demo_devices() -> list[TOTPDevice]:
+    """Demo mode only: the demo users' authenticators, to show their current codes on the sign-in page."""
+    return list(TOTPDevice.objects.filter(user__username__startswith="demo-", confirmed=True).select_related("user"))

@@ -14,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tsunagu.accounts import selectors
+from tsunagu.accounts.actions import AccountAction
 from tsunagu.accounts.models import Membership, Organisation, RecoveryCode, RecoveryCodeDevice, User
-from tsunagu.accounts.policy import Role
+from tsunagu.accounts.policy import Role, is_system_administration
 from tsunagu.audit.services import AuditActor
 from tsunagu.audit.services import record as audit
 from tsunagu.core.crypto import blind_index, normalise_phone
@@ -65,7 +67,12 @@ def organisation_create(*, actor: AuditActor, data: OrganisationData, code: uuid
     _apply(organisation, data)
     organisation.full_clean()
     organisation.save()
-    audit(actor=actor, action="organisation.created", target_type="organisation", target_code=organisation.code)
+    audit(
+        actor=actor,
+        action=AccountAction.ORGANISATION_CREATED,
+        target_type="organisation",
+        target_code=organisation.code,
+    )
     return organisation
 
 
@@ -78,7 +85,7 @@ def organisation_update(*, actor: AuditActor, organisation: Organisation, data: 
         organisation.save()
         audit(
             actor=actor,
-            action="organisation.updated",
+            action=AccountAction.ORGANISATION_UPDATED,
             target_type="organisation",
             target_code=organisation.code,
             detail={"fields": changed},
@@ -95,7 +102,7 @@ def organisation_set_active(*, actor: AuditActor, organisation: Organisation, ac
     organisation.save(update_fields=["is_active", "updated_at"])
     audit(
         actor=actor,
-        action="organisation.activated" if active else "organisation.deactivated",
+        action=AccountAction.ORGANISATION_ACTIVATED if active else AccountAction.ORGANISATION_DEACTIVATED,
         target_type="organisation",
         target_code=organisation.code,
     )
@@ -121,7 +128,7 @@ def user_create(
     validate_password(password, user)
     user.set_password(password)
     user.save()
-    audit(actor=actor, action="user.created", target_type="user", target_code=user.code)
+    audit(actor=actor, action=AccountAction.USER_CREATED, target_type="user", target_code=user.code)
     return user
 
 
@@ -132,7 +139,13 @@ def user_update_contact(*, actor: AuditActor, user: User, display_name: str, ema
         user.full_clean(exclude=["password"])
         user.save()
         # Names of the fields only: the values are personal data and stay out of the audit trail.
-        audit(actor=actor, action="user.updated", target_type="user", target_code=user.code, detail={"fields": changed})
+        audit(
+            actor=actor,
+            action=AccountAction.USER_UPDATED,
+            target_type="user",
+            target_code=user.code,
+            detail={"fields": changed},
+        )
     return changed
 
 
@@ -151,7 +164,7 @@ def user_set_active(*, actor: AuditActor, user: User, active: bool) -> None:
     user.save(update_fields=["is_active", "security_stamp"])
     audit(
         actor=actor,
-        action="user.reactivated" if active else "user.deactivated",
+        action=AccountAction.USER_REACTIVATED if active else AccountAction.USER_DEACTIVATED,
         target_type="user",
         target_code=user.code,
     )
@@ -166,7 +179,7 @@ def user_set_password(*, actor: AuditActor, user: User, password: str, by_self: 
     user.save(update_fields=["password", "security_stamp"])
     audit(
         actor=actor,
-        action="user.password_changed" if by_self else "user.password_reset",
+        action=AccountAction.PASSWORD_CHANGED if by_self else AccountAction.PASSWORD_RESET,
         target_type="user",
         target_code=user.code,
     )
@@ -183,7 +196,7 @@ def second_factor_reset(*, actor: AuditActor, user: User) -> None:
     _delete_devices(user)
     _end_other_sessions(user)
     user.save(update_fields=["security_stamp"])
-    audit(actor=actor, action="user.second_factor_reset", target_type="user", target_code=user.code)
+    audit(actor=actor, action=AccountAction.SECOND_FACTOR_RESET, target_type="user", target_code=user.code)
 
 
 @transaction.atomic
@@ -192,7 +205,7 @@ def totp_device_start(*, actor: AuditActor, user: User) -> TOTPDevice:
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
-        audit(actor=actor, action="user.second_factor_setup_started", target_type="user", target_code=user.code)
+        audit(actor=actor, action=AccountAction.SECOND_FACTOR_SETUP_STARTED, target_type="user", target_code=user.code)
     return device
 
 
@@ -224,14 +237,14 @@ def totp_device_confirm(*, actor: AuditActor, device: TOTPDevice, token: str) ->
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = _new_recovery_codes(device.user)
-    audit(actor=actor, action="user.second_factor_set_up", target_type="user", target_code=device.user.code)
+    audit(actor=actor, action=AccountAction.SECOND_FACTOR_SET_UP, target_type="user", target_code=device.user.code)
     return codes
 
 
 @transaction.atomic
 def recovery_codes_regenerate(*, actor: AuditActor, user: User) -> list[str]:
     codes = _new_recovery_codes(user)
-    audit(actor=actor, action="user.recovery_codes_regenerated", target_type="user", target_code=user.code)
+    audit(actor=actor, action=AccountAction.RECOVERY_CODES_REGENERATED, target_type="user", target_code=user.code)
     return codes
 
 
@@ -242,7 +255,7 @@ def membership_add(*, actor: AuditActor, user: User, organisation: Organisation,
     membership = Membership.objects.create(user=user, organisation=organisation, role=role)
     audit(
         actor=actor,
-        action="membership.added",
+        action=AccountAction.MEMBERSHIP_ADDED,
         target_type="membership",
         target_code=membership.code,
         detail={"user": str(user.code), "organisation": str(organisation.code), "role": str(role)},
@@ -252,10 +265,7 @@ def membership_add(*, actor: AuditActor, user: User, organisation: Organisation,
 
 @transaction.atomic
 def membership_remove(*, actor: AuditActor, membership: Membership) -> None:
-    if (
-        membership.role == Role.SYSTEM_ADMIN
-        and Membership.objects.filter(role=Role.SYSTEM_ADMIN, user__is_active=True).count() <= 1
-    ):
+    if is_system_administration(membership.role) and selectors.system_administrators_count() <= 1:
         raise ValidationError(_("The last system administrator cannot be removed."), code="last_admin")
     detail = {
         "user": str(membership.user.code),
@@ -264,4 +274,6 @@ def membership_remove(*, actor: AuditActor, membership: Membership) -> None:
     }
     code = membership.code
     membership.delete()
-    audit(actor=actor, action="membership.removed", target_type="membership", target_code=code, detail=detail)
+    audit(
+        actor=actor, action=AccountAction.MEMBERSHIP_REMOVED, target_type="membership", target_code=code, detail=detail
+    )

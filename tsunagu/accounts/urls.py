@@ -39,5 +39,6 @@ urlpatterns = [
 
 urlpatterns += [
     path("audit/", audit_log.audit_log_view, name="audit_log"),
+    path("audit/export.csv", audit_log.audit_export_view, name="audit_export"),
     path("audit/verify/", audit_log.audit_verify_view, name="audit_verify"),
 ]

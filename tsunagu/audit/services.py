@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any, Protocol, cast
+from collections.abc import Callable, Iterator
+from functools import wraps
+from typing import Any, ParamSpec, Protocol, TypeVar, cast
 from uuid import UUID
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from tsunagu.audit import chain
+from tsunagu.audit.actions import AuditAction, AuditTrailAction, of
 from tsunagu.audit.models import AuditEvent, Outcome
 from tsunagu.core import request_context
+from tsunagu.core.errors import Refused
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 # Arbitrary constant naming the PostgreSQL advisory lock that serialises appends.
 _APPEND_LOCK_ID = 7_020_011
@@ -64,13 +70,39 @@ def _lock_and_read_head() -> tuple[int, str] | None:
 def record(
     *,
     actor: AuditActor,
+    action: AuditAction,
+    target_type: str = "",
+    target_code: str | UUID = "",
+    outcome: str = Outcome.ALLOWED,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event. Joins the caller's transaction, so the change and its audit row commit together.
+
+    ``action`` must be a member of the vocabulary (audit/actions.py): a free string is refused, so
+    every stored action has a label for the auditor."""
+    if not isinstance(action, AuditAction):
+        raise TypeError(f"audit action {action!r} is not in the vocabulary (tsunagu/audit/actions.py)")
+    return _append(
+        actor=actor,
+        action=action.value,
+        target_type=target_type,
+        target_code=target_code,
+        outcome=outcome,
+        detail=detail,
+    )
+
+
+def _append(
+    *,
+    actor: AuditActor,
     action: str,
     target_type: str = "",
     target_code: str | UUID = "",
     outcome: str = Outcome.ALLOWED,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event. Joins the caller's transaction, so the change and its audit row commit together."""
+    """The chained append itself, for any stored string (``record`` admits only the vocabulary; tests
+    use this to write rows as they were stored before it)."""
     meta = request_context.current()
     # savepoint=False: inside a service's transaction the audit row needs no savepoint of its own
     # (two round trips saved); if it fails, the whole change fails with it, as it must.
@@ -98,7 +130,7 @@ def record(
 def record_denied(
     *,
     actor: AuditActor,
-    action: str,
+    action: AuditAction,
     target_type: str = "",
     target_code: str | UUID = "",
     detail: dict[str, Any] | None = None,
@@ -119,11 +151,42 @@ def record_personal_data_read(
     """Every display of decrypted personal data leaves a row naming the fields (not their values)."""
     return record(
         actor=actor,
-        action="personal_data.read",
+        action=AuditTrailAction.PERSONAL_DATA_READ,
         target_type=target_type,
         target_code=target_code,
         detail={"fields": sorted(fields)},
     )
+
+
+_NOBODY = SystemActor(label="anonymous")
+
+
+def refusals_audited(action: AuditAction) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """Around a service (outside its transaction): a ``Refused`` it raises is recorded as one
+    "denied" row after the service's transaction rolled back, then raised again for the caller.
+    The service's ``actor`` keyword argument is the audit actor (anonymous when it has none)."""
+
+    def decorator(service: Callable[P, T]) -> Callable[P, T]:
+        @wraps(service)
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> T:
+            try:
+                return service(*args, **kwargs)
+            except Refused as refusal:
+                actor = kwargs.get("actor")
+                attempted = (of(refusal.action) if refusal.action else None) or action
+                with transaction.atomic():
+                    record_denied(
+                        actor=cast(AuditActor, actor) if actor is not None else _NOBODY,
+                        action=attempted,
+                        target_type=refusal.target_type,
+                        target_code=refusal.target_code,
+                        detail={"reason": refusal.code},
+                    )
+                raise
+
+        return wrapped
+
+    return decorator
 
 
 def verify_chain(*, batch_size: int = 2000) -> chain.VerifyResult:

@@ -22,17 +22,12 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.db import connection
 from django.utils import translation
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.models import Device
 
-from tsunagu.accounts import selectors as account_selectors
-from tsunagu.accounts import session_policy
-from tsunagu.accounts.models import User
-from tsunagu.accounts.policy import Actor, Perm, second_factor_required
-from tsunagu.audit.services import record
-from tsunagu.consultations import events, selectors, services
+from tsunagu.accounts.access import actor_of_scope
+from tsunagu.accounts.policy import Actor
+from tsunagu.consultations import access, events, selectors, services
 from tsunagu.consultations.models import Consultation, Sender
-from tsunagu.consultations.views.common import conversation_state, message_json
+from tsunagu.consultations.serialisers import conversation_state, message_json, messages_json
 
 
 def _in_thread(function: Any) -> Any:
@@ -49,24 +44,24 @@ CLOSE_FORBIDDEN = 4403
 
 
 def _news(pk: int, after: int, language: str) -> dict[str, Any] | None:
-    consultation = Consultation.objects.filter(pk=pk).first()
+    consultation = selectors.consultation_by_pk(pk)
     if consultation is None:
         return None
     with translation.override(language):
-        found = [message_json(m) for m in selectors.messages_after(consultation=consultation, after=after)]
+        found = messages_json(consultation=consultation, after=after)
     return {"type": "messages", **conversation_state(consultation), "messages": found}
 
 
 def _post(pk: int, sender: str, body: str, key: str, actor: Actor | None) -> dict[str, Any]:
-    consultation = Consultation.objects.filter(pk=pk).first()
+    consultation = selectors.consultation_by_pk(pk)
     if consultation is None:
         return {"type": "error", "key": key, "error": "closed"}
-    if actor is not None and not selectors.may_write(actor, consultation):
-        return {"type": "error", "key": key, "error": "forbidden"}
     try:
         message = services.message_post(
             consultation=consultation, sender=sender, body=body, actor=actor, client_key=key
         )
+    except services.Refused:  # audited by the service
+        return {"type": "error", "key": key, "error": "forbidden"}
     except services.ConsultationError as error:
         return {"type": "error", "key": key, "error": error.message}
     return {"type": "ack", "key": key, "seq": message.seq, "message": message_json(message)}
@@ -149,7 +144,7 @@ class PersonChatConsumer(_Conversation):
             secret = str(content.get("secret", ""))[:100]
             language = str(content.get("language", "ja"))[:16]
             self.language = language if translation.check_for_language(language) else "ja"
-            consultation = await database_sync_to_async(services.chat_of_secret)(secret)
+            consultation = await database_sync_to_async(selectors.chat_of_secret)(secret)
             if consultation is None:
                 await self.send_json({"type": "messages", "status": "closed", "position": 0, "messages": []})
                 await self.close(code=CLOSE_GONE)
@@ -159,37 +154,9 @@ class PersonChatConsumer(_Conversation):
             await self._send_message(content)
 
 
-def _staff_actor(scope: dict[str, Any]) -> Actor | None:
-    """The signed-in staff member of a socket, under the same session rules as a page."""
-    user = scope.get("user")
-    session = scope.get("session")
-    if not isinstance(user, User) or session is None or not user.is_active:
-        return None
-    if session_policy.expired_reason(session) is not None:
-        return None
-    if second_factor_required(account_selectors.roles_of_user(user=user)):
-        device_id = session.get(DEVICE_ID_SESSION_KEY)
-        device = Device.from_persistent_id(device_id) if device_id else None
-        if device is None or device.user_id != user.pk:
-            return None
-    return account_selectors.actor_for(user=user, organisation_code=session.get(session_policy.ACTING_ORG))
-
-
 def _staff_consultation(scope: dict[str, Any], code: str) -> tuple[Actor | None, Consultation | None]:
-    actor = _staff_actor(scope)
-    if actor is None or not actor.has(Perm.CONSULTATION_HANDLE):
-        return actor, None
-    consultation = selectors.detail(code=code)
-    if consultation is None or not selectors.may_read(actor, consultation):
-        return actor, None
-    record(
-        actor=actor,
-        action="consultation.read",
-        target_type="consultation",
-        target_code=consultation.code,
-        detail={"what": "stream"},
-    )
-    return actor, consultation
+    actor = actor_of_scope(scope)
+    return actor, access.socket_consultation(actor, code)
 
 
 class CounsellorChatConsumer(_Conversation):
@@ -223,8 +190,8 @@ class CounsellorChatConsumer(_Conversation):
 
 
 def _queue_actor(scope: dict[str, Any]) -> Actor | None:
-    actor = _staff_actor(scope)
-    return actor if actor is not None and actor.has(Perm.CONSULTATION_HANDLE) else None
+    actor = actor_of_scope(scope)
+    return actor if actor is not None and access.may_handle_consultations(actor) else None
 
 
 class QueueConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
@@ -238,7 +205,7 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.close(code=CLOSE_FORBIDDEN)
             return
         groups = [events.QUEUE_GROUP]
-        if actor.has(Perm.CONSULTATION_SUPERVISE):
+        if access.may_supervise(actor):
             groups.append(events.ALERT_GROUP)
         for group in groups:
             await self.channel_layer.group_add(group, self.channel_name)

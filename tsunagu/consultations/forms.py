@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tsunagu.accounts.models import Membership, Organisation, User
+from tsunagu.accounts.policy import Perm, roles_with
 from tsunagu.consultations import services
 from tsunagu.consultations.models import ConsentMethod, ConsultationDesk, ConsultingAs, EmergencyStep, RiskLevel
 from tsunagu.consultations.rules import MESSAGE_MAX_CHARS
@@ -160,7 +161,9 @@ class TransferForm(forms.Form):
         self.fields["to_organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
             pk__in=participating, is_active=True
         ).order_by("name")
-        members = Membership.objects.filter(organisation_id__in=participating, role__in=services.handling_roles())
+        members = Membership.objects.filter(
+            organisation_id__in=participating, role__in=roles_with(Perm.CONSULTATION_HANDLE)
+        )
         self.fields["to_user"].queryset = (  # type: ignore[attr-defined]
             User.objects.filter(is_active=True, pk__in=members.values("user_id")).order_by("username")
         )

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tsunagu.audit.services import AuditActor, record
+from tsunagu.consultations.actions import ConsultationAction
 from tsunagu.consultations.models import Consultation, Message, Person, RiskAssessment, RiskStep, Status, Transfer
 from tsunagu.consultations.services import PERSON_FIELDS
 
@@ -61,7 +62,7 @@ def erase_expired(*, actor: AuditActor, now: dt.datetime | None = None) -> Erase
     )
     record(
         actor=actor,
-        action="consultation.retention",
+        action=ConsultationAction.ERASED,
         detail={
             "people": people_count,
             "consultations": consultations,

@@ -6,75 +6,57 @@ import datetime as dt
 from dataclasses import dataclass
 from uuid import UUID
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Exists, Min, Q, QuerySet
 from django.utils import timezone
 
+from tsunagu.accounts.models import Organisation, User
 from tsunagu.accounts.policy import Actor, Perm
+from tsunagu.accounts.selectors import members_with
+from tsunagu.consultations import access
+from tsunagu.consultations.indexes import chat_secret_index, cti_token_index, person_phone_index
 from tsunagu.consultations.models import (
+    Block,
+    Channel,
     Consultation,
     ConsultationDesk,
     Message,
+    Person,
     RiskLevel,
     Status,
-    Transfer,
 )
-
-# -- who may see what ----------------------------------------------------------------------------
-
-
-def visible_q(actor: Actor) -> Q:
-    """The consultations the actor may read: those their organisation handles or handled (a
-    transfer keeps the sender's view of what they recorded), those transferred to it, and for a
-    supervisor every open high-risk contact across the consortium."""
-    if actor.organisation is None or not actor.has(Perm.CONSULTATION_HANDLE):
-        return Q(pk__in=[])
-    org = actor.organisation
-    handled_before = Transfer.objects.filter(from_organisation=org).values("consultation_id")
-    q = Q(organisation=org) | Q(transfer_to=org) | Q(pk__in=handled_before)
-    if actor.has(Perm.CONSULTATION_SUPERVISE):
-        q |= Q(risk_level__gte=RiskLevel.HIGH) & ~Q(status=Status.CLOSED)
-    return q
-
-
-def may_read(actor: Actor, consultation: Consultation) -> bool:
-    return Consultation.objects.filter(visible_q(actor), pk=consultation.pk).exists()
-
-
-def may_write(actor: Actor, consultation: Consultation) -> bool:
-    """The counsellor handling it, or a supervisor of the handling organisation."""
-    if actor.organisation is None or actor.user is None or consultation.organisation_id != actor.organisation.pk:
-        return False
-    if consultation.counsellor_id == actor.user.pk:
-        return actor.has(Perm.CONSULTATION_HANDLE)
-    return actor.has(Perm.CONSULTATION_SUPERVISE)
-
-
-def may_take(actor: Actor, consultation: Consultation) -> bool:
-    if consultation.status != Status.WAITING or actor.organisation is None or actor.user is None:
-        return False
-    if consultation.transfer_to_id not in (None, actor.organisation.pk):
-        return False
-    return consultation.transfer_to_user_id in (None, actor.user.pk)
-
+from tsunagu.core.crypto import normalise_phone
 
 # -- the shared queue ----------------------------------------------------------------------------
 
 
 def queue(*, actor: Actor) -> QuerySet[Consultation]:
-    """Waiting contacts the actor's organisation may take: risk flag first, then the longest wait."""
-    if actor.organisation is None or not actor.has(Perm.CONSULTATION_HANDLE):
+    """Waiting contacts the actor may take, while their organisation answers the queue: risk flag
+    first, then the longest wait."""
+    if not access.may_answer_queue(actor):
         return Consultation.objects.none()
-    org = actor.organisation
-    if not ConsultationDesk.objects.filter(organisation=org, is_active=True).exists():
-        return Consultation.objects.none()
-    mine = (
-        Q(transfer_to__isnull=True) | Q(transfer_to=org, transfer_to_user__isnull=True) | Q(transfer_to_user=actor.user)
-    )
     return (
-        Consultation.objects.filter(mine, status=Status.WAITING)
+        Consultation.objects.filter(access.takeable_q(actor))
         .annotate(message_count=Count("messages"))
         .order_by("-risk_flag", "waiting_since", "pk")
     )
+
+
+def waiting_count(*, actor: Actor) -> int:
+    """How many contacts wait for the actor (the figure beside the queue in the navigation): the
+    queue's rule in one query, the desk's being open asked in the same statement."""
+    if not access.may_handle_consultations(actor):
+        return 0
+    desk_open = ConsultationDesk.objects.filter(organisation=actor.organisation, is_active=True)
+    return Consultation.objects.filter(access.takeable_q(actor), Exists(desk_open)).count()
+
+
+def open_high_risk_count(*, actor: Actor) -> int:
+    """Open high-risk contacts across the consortium (the supervisor's figure in the navigation). Open
+    is named as the statuses, not as "not closed", so the count reads the queue index's small range
+    of open rows, never the closed millions."""
+    return Consultation.objects.filter(
+        status__in=[Status.WAITING, Status.ACTIVE], risk_level__gte=RiskLevel.HIGH
+    ).count()
 
 
 def queue_position(consultation: Consultation) -> int:
@@ -102,7 +84,7 @@ def my_conversations(*, actor: Actor) -> QuerySet[Consultation]:
 def recent(*, actor: Actor, limit: int = 50) -> QuerySet[Consultation]:
     """The newest consultations the actor may see, chats, LINE and logged calls in one list."""
     return (
-        Consultation.objects.filter(visible_q(actor))
+        Consultation.objects.filter(access.visible_q(actor))
         .select_related("organisation", "counsellor")
         .order_by("-started_at", "-pk")[:limit]
     )
@@ -112,12 +94,73 @@ def messages_after(*, consultation: Consultation, after: int, limit: int = 200) 
     return list(Message.objects.filter(consultation=consultation, seq__gt=after).order_by("seq")[:limit])
 
 
-def detail(*, code: UUID | str) -> Consultation | None:
+def waiting(*, code: UUID) -> Consultation | None:
+    """A contact by its code, to take it (whether the actor may is the take's own condition)."""
+    return Consultation.objects.filter(code=code, status=Status.WAITING).first()
+
+
+def consultation_by_pk(pk: int) -> Consultation | None:
+    """The consultation a socket or a long poll already follows (its access was checked when it began)."""
+    return Consultation.objects.filter(pk=pk).first()
+
+
+def chat_of_secret(secret: str) -> Consultation | None:
+    """The open chat whose secret the browser holds (none for a closed one: it cannot be resumed)."""
+    if not secret:
+        return None
+    return Consultation.objects.filter(
+        chat_secret_index=chat_secret_index(secret),
+        channel=Channel.WEB_CHAT,
+        status__in=[Status.WAITING, Status.ACTIVE],
+    ).first()
+
+
+def chats_started(*, sender_index: str, since: dt.datetime) -> int:
+    """How many chats (and LINE conversations) this sender started since ``since`` (the hourly limit)."""
+    return Consultation.objects.filter(sender_index=sender_index, started_at__gte=since).count()
+
+
+def open_line_conversation(*, line_user_index: str) -> Consultation | None:
+    """The LINE user's conversation still waiting or going on, if any."""
     return (
-        Consultation.objects.select_related("organisation", "counsellor", "person", "transfer_to", "transfer_to_user")
-        .prefetch_related("concerns", "services_given", "assessments__assessed_by", "risk_steps__taken_by")
-        .prefetch_related("transfers__from_organisation", "transfers__from_user", "transfers__to_organisation")
-        .filter(code=code)
+        Consultation.objects.filter(
+            line_user_index=line_user_index, channel=Channel.LINE, status__in=[Status.WAITING, Status.ACTIVE]
+        )
+        .order_by("-started_at")
+        .first()
+    )
+
+
+def is_blocked(*, sender_index: str, channel: str, at: dt.datetime) -> bool:
+    return Block.objects.filter(sender_index=sender_index, channel=channel, until__gt=at).exists()
+
+
+def counsellors_of(organisation: Organisation) -> list[User]:
+    """Active users of the organisation whose roles there answer the queue, by username."""
+    members = members_with(organisation=organisation, perm=Perm.CONSULTATION_HANDLE)
+    return sorted(members, key=lambda user: user.username)
+
+
+def people_with_phone(*, organisation: Organisation, phone: str) -> list[Person]:
+    """Re-contact: people of the organisation recorded with this phone number (by its blind index)."""
+    digits = normalise_phone(phone)
+    if not digits:
+        return []
+    index = person_phone_index(digits)
+    return list(Person.objects.filter(organisation=organisation, phone_index=index, erased_at__isnull=True))
+
+
+def desk_of(organisation: Organisation) -> ConsultationDesk | None:
+    return ConsultationDesk.objects.filter(organisation=organisation).first()
+
+
+def desk_of_cti_token(token: str) -> ConsultationDesk | None:
+    """The desk whose telephony system holds this token (by its keyed hash)."""
+    if not token.startswith("cti_"):
+        return None
+    return (
+        ConsultationDesk.objects.filter(cti_token_index=cti_token_index(token), organisation__is_active=True)
+        .select_related("organisation")
         .first()
     )
 

@@ -28,9 +28,9 @@ _STAFF_PREFIXES = ("/staff/", "/api/", "/i18n/", "/static/")
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """Staff pages get the staff frame; anything else the portal's frame (crisis banner, quick exit),
-    when the portal is installed (a template name, not an import: core imports no other app)."""
-    names = ["404.html"] if request.path.startswith(_STAFF_PREFIXES) else ["portal/404.html", "404.html"]
+    """Staff pages get the staff frame; anything else the public frame (crisis banner, quick exit):
+    both are project templates (templates/), so core names no app."""
+    names = ["404.html"] if request.path.startswith(_STAFF_PREFIXES) else ["public/404.html", "404.html"]
     return HttpResponse(select_template(names).render({}, request), status=404)
 
 

@@ -84,14 +84,6 @@ def service_get(*, code: uuid.UUID) -> Service | None:
     return Service.objects.select_related("organisation").filter(code=code).first()
 
 
-def location_get(*, code: uuid.UUID) -> Location | None:
-    return Location.objects.select_related("organisation", "area__parent").filter(code=code).first()
-
-
-def organisation_get(*, code: uuid.UUID) -> Organisation | None:
-    return Organisation.objects.filter(code=code).first()
-
-
 def _attributes() -> Any:
     return Prefetch(
         "attributes",
@@ -341,3 +333,8 @@ def location_data_of(location: Location) -> LocationData:
         phones=tuple(PhoneData(p.number, p.extension, p.type, p.description) for p in location.phones.all()),
         hours=dict(hours) if hours is not None else None,
     )
+
+
+def names_by_code(*, model: Any, codes: list[uuid.UUID]) -> dict[str, str]:
+    """The names of the records (organisations, services, locations) with these codes, by code."""
+    return {str(code): name for code, name in model.objects.filter(code__in=codes).values_list("code", "name")}

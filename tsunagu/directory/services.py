@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from tsunagu.accounts.models import Organisation, User
 from tsunagu.audit.services import AuditActor
 from tsunagu.audit.services import record as audit
+from tsunagu.directory.actions import DirectoryAction
 from tsunagu.directory.models import (
     Area,
     Attribute,
@@ -101,7 +102,7 @@ def taxonomies_load(*, actor: AuditActor | None, using: str = "default") -> int:
             TaxonomyTerm.objects.using(using).bulk_create(new)
             created += len(new)
         if created and actor is not None:
-            audit(actor=actor, action="directory.taxonomies_loaded", detail={"rows": created})
+            audit(actor=actor, action=DirectoryAction.TAXONOMIES_LOADED, detail={"rows": created})
     return created
 
 
@@ -131,14 +132,29 @@ class ContactData:
         return " / ".join(part for part in (self.department, self.title, self.name, self.email) if part)
 
 
+#: `ServiceData`'s taxonomy fields and their taxonomies.
+_TERM_FIELDS: dict[str, str] = {
+    "concerns": "concern",
+    "people_served": "people_served",
+    "resource_kinds": "resource_kind",
+    "channels": "channel",
+}
+
+
 @dataclass(frozen=True)
-class ServiceData:
-    """Everything about a service that a person edits. Collections hold keys and codes, not rows."""
+class _NamedData:
+    """The names and description that HSDS gives services and locations alike (their first fields)."""
 
     name: str
     name_kana: str = ""
     alternate_name: str = ""
     description: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceData(_NamedData):
+    """Everything about a service that a person edits. Collections hold keys and codes, not rows."""
+
     url: str = ""
     email: str = ""
     status: str = ServiceStatus.ACTIVE
@@ -178,46 +194,26 @@ class ServiceData:
     location_codes: tuple[uuid.UUID, ...] = ()
 
 
-SERVICE_SCALARS: tuple[str, ...] = (
-    "name",
-    "name_kana",
-    "alternate_name",
-    "description",
-    "url",
-    "email",
-    "status",
-    "is_crisis_line",
-    "is_24_hours",
-    "fees",
-    "fees_description",
-    "eligibility_description",
-    "application_process",
-    "interpreter_available",
-    "interpretation_services",
-    "minimum_age",
-    "maximum_age",
-    "alert",
-    "accepts_referrals",
-    "assured_date",
-    "source",
-    "source_id",
-    "source_attribution",
-    "source_url",
+#: `ServiceData` fields kept in rows of their own (terms, areas, phones …): each is compared and
+#: recorded as one canonical text (`_data_collections`) rather than as a column of the service.
+_SERVICE_COLLECTIONS = frozenset(
+    {
+        *_TERM_FIELDS,
+        "area_codes",
+        "is_national",
+        "languages",
+        "phones",
+        "contacts",
+        "required_documents",
+        "hours",
+        "location_codes",
+    }
 )
-_TERM_FIELDS: dict[str, str] = {
-    "concerns": "concern",
-    "people_served": "people_served",
-    "resource_kinds": "resource_kind",
-    "channels": "channel",
-}
+SERVICE_SCALARS: tuple[str, ...] = tuple(f.name for f in fields(ServiceData) if f.name not in _SERVICE_COLLECTIONS)
 
 
 @dataclass(frozen=True)
-class LocationData:
-    name: str
-    name_kana: str = ""
-    alternate_name: str = ""
-    description: str = ""
+class LocationData(_NamedData):
     location_type: str = LocationType.PHYSICAL
     area_code: str = ""
     postal_code: str = ""
@@ -273,7 +269,7 @@ def _history(
     actor: AuditActor,
     resource_type: str,
     resource_code: uuid.UUID,
-    action: str,
+    action: ChangeAction,
     changes: Sequence[tuple[str, str, str]],
 ) -> None:
     user, label = _updated_by(actor)
@@ -294,6 +290,65 @@ def _history(
     )
 
 
+def _record_write(
+    actor: AuditActor,
+    resource: Service | Location,
+    changes: Sequence[tuple[str, str, str]],
+    *,
+    action: DirectoryAction,
+    change: ChangeAction = ChangeAction.UPDATE,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """The history rows of one write, then its audit row, in the write's transaction.
+
+    `action` is the audit action; `change` the HSDS change type of every history row.
+    """
+    resource_type = "service" if isinstance(resource, Service) else "location"
+    _history(actor=actor, resource_type=resource_type, resource_code=resource.code, action=change, changes=changes)
+    audit(actor=actor, action=action, target_type=resource_type, target_code=resource.code, detail=detail)
+
+
+def _record_save(
+    actor: AuditActor,
+    resource: Service | Location,
+    changes: Sequence[tuple[str, str, str]],
+    *,
+    created: bool,
+    action: DirectoryAction,
+) -> SaveResult:
+    """History and audit of a `service_save` / `location_save` that changed something.
+
+    The audit row names the changed fields, not their values: the history holds those, and for a
+    confidential location not even there.
+    """
+    names = [name for name, _before, _after in changes]
+    change = ChangeAction.CREATE if created else ChangeAction.UPDATE
+    _record_write(actor, resource, changes, action=action, change=change, detail={"fields": names})
+    return SaveResult(created=created, changed=names)
+
+
+def _phones_text(owner: Service | Location) -> str:
+    """The owner's phones as the canonical text kept in the history."""
+    return "; ".join(PhoneData(p.number, p.extension, p.type, p.description).canonical() for p in owner.phones.all())
+
+
+def _phones_replace(owner: Service | Location, phones: Sequence[PhoneData]) -> None:
+    owner.phones.all().delete()
+    service, location = (owner, None) if isinstance(owner, Service) else (None, owner)
+    Phone.objects.bulk_create(
+        Phone(
+            service=service,
+            location=location,
+            number=p.number,
+            extension=p.extension,
+            type=p.type,
+            description=p.description,
+            position=i,
+        )
+        for i, p in enumerate(phones)
+    )
+
+
 # -- services ----------------------------------------------------------------------------------
 
 
@@ -311,9 +366,7 @@ def _service_collections(service: Service) -> dict[str, str]:
         "area_codes": ", ".join(sorted(code for code in areas if code)),
         "is_national": _text(None in areas),
         "languages": ", ".join(sorted(service.languages.values_list("tag", flat=True))),
-        "phones": "; ".join(
-            PhoneData(p.number, p.extension, p.type, p.description).canonical() for p in service.phones.all()
-        ),
+        "phones": _phones_text(service),
         "contacts": "; ".join(
             ContactData(c.name, c.title, c.department, c.email).canonical() for c in service.contacts.all()
         ),
@@ -387,18 +440,7 @@ def _replace_collections(service: Service, data: ServiceData, changed: set[str])
         service.languages.all().delete()
         Language.objects.bulk_create(Language(service=service, tag=tag) for tag in sorted(set(data.languages)))
     if "phones" in changed:
-        service.phones.all().delete()
-        Phone.objects.bulk_create(
-            Phone(
-                service=service,
-                number=p.number,
-                extension=p.extension,
-                type=p.type,
-                description=p.description,
-                position=i,
-            )
-            for i, p in enumerate(data.phones)
-        )
+        _phones_replace(service, data.phones)
     if "contacts" in changed:
         service.contacts.all().delete()
         Contact.objects.bulk_create(
@@ -485,23 +527,15 @@ def service_save(
     _replace_collections(service, data, changed_collections)
     if {"resource_kinds"} & changed_collections or created:
         _check_one_kind(service)
-    _history(
-        actor=actor,
-        resource_type="service",
-        resource_code=service.code,
-        action=ChangeAction.CREATE if created else ChangeAction.UPDATE,
-        changes=changes,
-    )
-    names = [name for name, _before, _after in changes]
-    audit(
-        actor=actor,
-        action="service.created" if created else "service.updated",
-        target_type="service",
-        target_code=service.code,
-        detail={"fields": names},
+    result = _record_save(
+        actor,
+        service,
+        changes,
+        created=created,
+        action=DirectoryAction.SERVICE_CREATED if created else DirectoryAction.SERVICE_UPDATED,
     )
     search_index.refresh(service_ids=[service.pk])
-    return service, SaveResult(created=created, changed=names)
+    return service, result
 
 
 def _check_one_kind(service: Service) -> None:
@@ -521,18 +555,11 @@ def service_set_status(*, actor: AuditActor, service: Service, status: str) -> b
     service.status = status
     service.updated_at = timezone.now()
     service.save(update_fields=["status", "updated_at"])
-    _history(
-        actor=actor,
-        resource_type="service",
-        resource_code=service.code,
-        action=ChangeAction.UPDATE,
-        changes=[("status", before, status)],
-    )
-    audit(
-        actor=actor,
-        action="service.status_changed",
-        target_type="service",
-        target_code=service.code,
+    _record_write(
+        actor,
+        service,
+        [("status", before, status)],
+        action=DirectoryAction.SERVICE_STATUS_CHANGED,
         detail={"from": before, "to": status},
     )
     search_index.refresh(service_ids=[service.pk])
@@ -547,14 +574,9 @@ def service_verify(*, actor: AuditActor, service: Service, on: dt.date | None = 
     service.assured_date = day
     service.updated_at = timezone.now()
     service.save(update_fields=["assured_date", "updated_at"])
-    _history(
-        actor=actor,
-        resource_type="service",
-        resource_code=service.code,
-        action=ChangeAction.UPDATE,
-        changes=[("assured_date", _text(before), day.isoformat())],
+    _record_write(
+        actor, service, [("assured_date", _text(before), day.isoformat())], action=DirectoryAction.SERVICE_VERIFIED
     )
-    audit(actor=actor, action="service.verified", target_type="service", target_code=service.code)
 
 
 # -- locations ---------------------------------------------------------------------------------
@@ -582,13 +604,7 @@ def location_save(
     before = {name: _location_value(location, name) for name in (*LOCATION_SCALARS, "area_code")}
     confidential = data.is_confidential or bool(before["is_confidential"])
     becomes_confidential = not created and data.is_confidential and not before["is_confidential"]
-    before_phones = (
-        ""
-        if created
-        else "; ".join(
-            PhoneData(p.number, p.extension, p.type, p.description).canonical() for p in location.phones.all()
-        )
-    )
+    before_phones = "" if created else _phones_text(location)
     before_hours = (
         "" if created else "; ".join(hours_history_text(Hours.from_json(s.hours)) for s in location.schedules.all())
     )
@@ -618,43 +634,24 @@ def location_save(
     location.full_clean(exclude=["organisation"] if created else None)
     location.save()
     if after_phones != before_phones:
-        location.phones.all().delete()
-        Phone.objects.bulk_create(
-            Phone(
-                location=location,
-                number=p.number,
-                extension=p.extension,
-                type=p.type,
-                description=p.description,
-                position=i,
-            )
-            for i, p in enumerate(data.phones)
-        )
+        _phones_replace(location, data.phones)
     if after_hours != before_hours:
         location.schedules.all().delete()
         if data.hours is not None:
             Schedule.objects.create(location=location, hours=data.hours)
     if becomes_confidential:
         _location_history_redact(actor=actor, location=location)
-    _history(
-        actor=actor,
-        resource_type="location",
-        resource_code=location.code,
-        action=ChangeAction.CREATE if created else ChangeAction.UPDATE,
-        changes=changes,
-    )
-    names = [name for name, _b, _a in changes]
-    audit(
-        actor=actor,
-        action="location.created" if created else "location.updated",
-        target_type="location",
-        target_code=location.code,
-        detail={"fields": names},
+    result = _record_save(
+        actor,
+        location,
+        changes,
+        created=created,
+        action=DirectoryAction.LOCATION_CREATED if created else DirectoryAction.LOCATION_UPDATED,
     )
     service_ids = list(location.service_at_locations.values_list("service_id", flat=True))
     if service_ids:
         search_index.refresh(service_ids=service_ids)
-    return location, SaveResult(created=created, changed=names)
+    return location, result
 
 
 def _location_history_redact(*, actor: AuditActor, location: Location) -> None:
@@ -673,18 +670,11 @@ def _location_history_redact(*, actor: AuditActor, location: Location) -> None:
     )
     if not redacted:
         return
-    _history(
-        actor=actor,
-        resource_type="location",
-        resource_code=location.code,
-        action=ChangeAction.UPDATE,
-        changes=[(HISTORY_REDACTED, "", str(redacted))],
-    )
-    audit(
-        actor=actor,
-        action="location.history_redacted",
-        target_type="location",
-        target_code=location.code,
+    _record_write(
+        actor,
+        location,
+        [(HISTORY_REDACTED, "", str(redacted))],
+        action=DirectoryAction.LOCATION_HISTORY_REDACTED,
         detail={"records": redacted, "fields": sorted(LOCATING_FIELDS)},
     )
 
@@ -697,19 +687,9 @@ def service_location_add(*, actor: AuditActor, service: Service, data: LocationD
     ServiceAtLocation.objects.create(service=service, location=location)
     service.updated_at = timezone.now()
     service.save(update_fields=["updated_at"])
-    _history(
-        actor=actor,
-        resource_type="service",
-        resource_code=service.code,
-        action=ChangeAction.UPDATE,
-        changes=[("location_codes", ", ".join(sorted(codes)), ", ".join(sorted([*codes, str(location.code)])))],
-    )
-    audit(
-        actor=actor,
-        action="service.updated",
-        target_type="service",
-        target_code=service.code,
-        detail={"fields": ["location_codes"]},
+    change = ("location_codes", ", ".join(sorted(codes)), ", ".join(sorted([*codes, str(location.code)])))
+    _record_write(
+        actor, service, [change], action=DirectoryAction.SERVICE_UPDATED, detail={"fields": ["location_codes"]}
     )
     search_index.refresh(service_ids=[service.pk])
     return location

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import get_language, get_language_info, gettext
 
@@ -23,6 +24,7 @@ from tsunagu.directory.schedules import Schedule, next_open, open_now
 from tsunagu.directory.schedules.describe import describe
 from tsunagu.directory.search.cards import ServiceCard, service_cards
 from tsunagu.directory.search.selectors import SearchFilters, services_search
+from tsunagu.portal.models import ReadingOverride
 
 #: The statuses the public may see (the search's default); others answer 404.
 PUBLIC_STATUSES = SearchFilters().statuses
@@ -418,3 +420,17 @@ def print_entries(*, codes: Sequence[uuid.UUID], at: dt.datetime) -> list[PrintE
         for code in chosen
         if code in services and code in cards
     ]
+
+
+# -- the staff pages: the reading dictionary of やさしい日本語 ------------------------------------
+
+
+def reading_get(*, code: uuid.UUID) -> ReadingOverride | None:
+    return ReadingOverride.objects.filter(code=code).first()
+
+
+def readings(*, query: str = "") -> QuerySet[ReadingOverride]:
+    found = ReadingOverride.objects.select_related("updated_by")
+    if query:
+        found = found.filter(Q(surface__icontains=query) | Q(reading__icontains=query))
+    return found

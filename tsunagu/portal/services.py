@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from tsunagu.accounts.policy import Actor
 from tsunagu.audit.services import record as audit
+from tsunagu.portal.actions import PortalAction
 from tsunagu.portal.furigana import fits, has_kanji, is_reading, to_hiragana
 from tsunagu.portal.models import ReadingOverride
 
@@ -59,7 +60,7 @@ def reading_override_create(*, actor: Actor, data: ReadingData) -> ReadingOverri
     override.save()
     audit(
         actor=actor,
-        action="portal.reading_created",
+        action=PortalAction.READING_CREATED,
         target_type="reading_override",
         target_code=override.code,
         detail={"surface": override.surface, "reading": override.reading},
@@ -85,7 +86,7 @@ def reading_override_update(*, actor: Actor, override: ReadingOverride, data: Re
     override.save()
     audit(
         actor=actor,
-        action="portal.reading_updated",
+        action=PortalAction.READING_UPDATED,
         target_type="reading_override",
         target_code=override.code,
         detail={
@@ -102,4 +103,10 @@ def reading_override_delete(*, actor: Actor, override: ReadingOverride) -> None:
     detail = {"surface": override.surface, "reading": override.reading}
     code = override.code
     override.delete()
-    audit(actor=actor, action="portal.reading_deleted", target_type="reading_override", target_code=code, detail=detail)
+    audit(
+        actor=actor,
+        action=PortalAction.READING_DELETED,
+        target_type="reading_override",
+        target_code=code,
+        detail=detail,
+    )

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from tsunagu.audit.services import AuditActor, record
 from tsunagu.referrals import rules
+from tsunagu.referrals.actions import ReferralAction
 from tsunagu.referrals.models import Provision, Referral, SharingException
 
 
@@ -41,7 +42,7 @@ def erase_expired(*, actor: AuditActor, now: dt.datetime | None = None) -> Erase
     provisions = Provision.objects.filter(keep_until__lt=timezone.localdate(now)).delete()[0]
     record(
         actor=actor,
-        action="referral.retention",
+        action=ReferralAction.ERASED,
         detail={"referrals": referrals, "provisions": provisions, "before": limit.isoformat()},
     )
     return Erased(referrals=referrals, provisions=provisions)

@@ -11,12 +11,14 @@ from uuid import UUID
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from tsunagu.accounts.models import Membership, Organisation
-from tsunagu.accounts.policy import ROLE_PERMISSIONS, Actor, Perm
+from tsunagu.accounts.models import Organisation
+from tsunagu.accounts.policy import Actor, Perm
+from tsunagu.accounts.selectors import organisations_with
+from tsunagu.consultations.indexes import person_phone_index
 from tsunagu.consultations.models import Consultation, Person
-from tsunagu.core.crypto import blind_index, normalise_phone
+from tsunagu.core.crypto import normalise_phone
 from tsunagu.directory.models import Service, ServiceStatus
-from tsunagu.referrals import rules
+from tsunagu.referrals import access, rules
 from tsunagu.referrals.models import (
     Consent,
     ConsentStatus,
@@ -25,56 +27,13 @@ from tsunagu.referrals.models import (
     Provision,
     Referral,
     ReferralStatus,
+    SharingException,
 )
-
-SENDER = "sender"
-RECIPIENT = "recipient"
-
-
-def side_of(actor: Actor, referral: Referral) -> str | None:
-    """Which side the actor reads from, or None when they may not know the referral exists."""
-    if actor.organisation is None:
-        return None
-    org = actor.organisation.pk
-    if referral.from_organisation_id == org and actor.has(Perm.REFERRAL_SEND):
-        return SENDER
-    # The recipient knows a referral from the moment it was sent: never a draft, never one that waits
-    # for approval, never a draft the sender withdrew.
-    if referral.to_organisation_id == org and actor.has(Perm.REFERRAL_RECEIVE) and referral.sent_at is not None:
-        return RECIPIENT
-    return None
-
-
-def may_act_for_directly(actor: Actor, person: Person) -> bool:
-    """A person a support organisation recorded itself (no consultation): its members who may refer
-    act for them. People recorded from a consultation are reached through the consultation."""
-    return (
-        actor.organisation is not None
-        and actor.has(Perm.REFERRAL_SEND)
-        and person.organisation_id == actor.organisation.pk
-        and not person.consultations.exists()
-    )
 
 
 def people_direct(*, actor: Actor, limit: int = 200) -> list[Person]:
     """The people the actor's organisation recorded directly, newest first."""
-    if actor.organisation is None or not actor.has(Perm.REFERRAL_SEND):
-        return []
-    return list(
-        Person.objects.filter(
-            organisation=actor.organisation, erased_at__isnull=True, consultations__isnull=True
-        ).order_by("-created_at")[:limit]
-    )
-
-
-def detail(*, code: UUID | str) -> Referral | None:
-    return (
-        Referral.objects.select_related(
-            "from_organisation", "from_user", "to_organisation", "to_service", "consent", "person", "consultation"
-        )
-        .filter(code=code)
-        .first()
-    )
+    return list(Person.objects.filter(access.people_direct_q(actor)).order_by("-created_at")[:limit])
 
 
 def shared_for(actor: Actor, referral: Referral) -> dict[str, dict[str, Any]]:
@@ -83,10 +42,10 @@ def shared_for(actor: Actor, referral: Referral) -> dict[str, dict[str, Any]]:
     The recipient sees it while the referral is in a state that needs it and the consent stands (or
     the exception was approved); never after a withdrawal or a decline.
     """
-    side = side_of(actor, referral)
+    side = access.side_of(actor, referral)
     if side is None or not referral.shared or referral.consent_withdrawn_at is not None:
         return {}
-    if side == RECIPIENT:
+    if side == access.RECIPIENT:
         if referral.status not in rules.RECIPIENT_READS:
             return {}
         if referral.consent_id is not None:
@@ -99,29 +58,17 @@ def shared_for(actor: Actor, referral: Referral) -> dict[str, dict[str, Any]]:
     return {item: values for item, values in shared.items() if item in referral.items}
 
 
-def _sent_q(actor: Actor) -> Q:
-    if actor.organisation is None or not actor.has(Perm.REFERRAL_SEND):
-        return Q(pk__in=[])
-    return Q(from_organisation=actor.organisation)
-
-
-def _received_q(actor: Actor) -> Q:
-    if actor.organisation is None or not actor.has(Perm.REFERRAL_RECEIVE):
-        return Q(pk__in=[])
-    return Q(to_organisation=actor.organisation, sent_at__isnull=False)
-
-
 def _listed(q: Q) -> QuerySet[Referral]:
     return Referral.objects.filter(q).select_related("from_organisation", "to_organisation", "from_user")
 
 
 def sent(*, actor: Actor, overdue: bool = False) -> QuerySet[Referral]:
-    found = _listed(_sent_q(actor))
+    found = _listed(access.sent_q(actor))
     return _overdue(found) if overdue else found
 
 
 def received(*, actor: Actor, overdue: bool = False) -> QuerySet[Referral]:
-    found = _listed(_received_q(actor))
+    found = _listed(access.received_q(actor))
     return _overdue(found) if overdue else found
 
 
@@ -133,11 +80,25 @@ def counts(*, actor: Actor) -> dict[str, int]:
     today = timezone.localdate()
     overdue = Q(status__in=rules.AWAITING_RESPONSE, respond_by__lt=today)
     return {
-        "sent_overdue": Referral.objects.filter(_sent_q(actor) & overdue).count(),
-        "received_new": Referral.objects.filter(_received_q(actor), status=ReferralStatus.SENT).count(),
-        "received_overdue": Referral.objects.filter(_received_q(actor) & overdue).count(),
+        "sent_overdue": Referral.objects.filter(access.sent_q(actor) & overdue).count(),
+        "received_new": received_new_count(actor=actor),
+        "received_overdue": Referral.objects.filter(access.received_q(actor) & overdue).count(),
         "unread": unread_count(actor=actor),
     }
+
+
+def received_new_count(*, actor: Actor) -> int:
+    """Referrals sent to the actor's organisation that nobody there has opened yet."""
+    return Referral.objects.filter(access.received_q(actor), status=ReferralStatus.SENT).count()
+
+
+def exception_of(*, referral: Referral) -> SharingException | None:
+    """The referral's latest request to share without consent, with who asked and who decided."""
+    return referral.exceptions.select_related("requested_by", "decided_by").first()
+
+
+def pending_exception(*, referral: Referral) -> SharingException | None:
+    return SharingException.objects.filter(referral=referral, status=ExceptionStatus.PENDING).first()
 
 
 def consents_of(*, person: Person, organisation: Organisation) -> list[Consent]:
@@ -154,9 +115,7 @@ def referrals_of(*, person: Person) -> list[Referral]:
 
 def receiving_organisations(*, exclude: Organisation | None) -> QuerySet[Organisation]:
     """Organisations in tsunagu with someone who may receive referrals."""
-    roles = [role for role, perms in ROLE_PERMISSIONS.items() if Perm.REFERRAL_RECEIVE in perms]
-    members = Membership.objects.filter(role__in=roles, user__is_active=True).values("organisation_id")
-    found = Organisation.objects.filter(pk__in=members, is_active=True).order_by("name")
+    found = organisations_with(perm=Perm.REFERRAL_RECEIVE)
     return found.exclude(pk=exclude.pk) if exclude is not None else found
 
 
@@ -186,22 +145,15 @@ def suggestions(*, consultation: Consultation | None, exclude: Organisation | No
 # -- the provision ledger ------------------------------------------------------------------------
 
 
-def ledger_q(actor: Actor) -> Q:
-    """Entries of provisions the actor's organisation made or received."""
-    if actor.organisation is None or not actor.has(Perm.PROVISION_LEDGER_VIEW):
-        return Q(pk__in=[])
-    return Q(from_organisation=actor.organisation) | Q(to_organisation=actor.organisation)
-
-
 def ledger(*, actor: Actor, phone: str = "") -> QuerySet[Provision]:
     """Entries the organisation made or received. A search by phone number finds the organisation's
     own people only (a recipient must not learn a name by trying numbers)."""
-    found = Provision.objects.filter(ledger_q(actor)).select_related(
+    found = Provision.objects.filter(access.ledger_q(actor)).select_related(
         "person", "from_organisation", "to_organisation", "provided_by", "received_by", "referral", "consent"
     )
     if phone:
         digits = normalise_phone(phone)
-        index = blind_index(digits, purpose="consultations.person_phone") if digits else "-"
+        index = person_phone_index(digits) if digits else "-"
         found = found.filter(from_organisation=actor.organisation, person__phone_index=index)
     return found
 
@@ -237,7 +189,7 @@ def ledger_of_person(*, actor: Actor, person: Person) -> list[Provision]:
 
 def person_in_ledger(*, actor: Actor, code: UUID | str) -> Person | None:
     """A person the actor's organisation holds (recorded from its consultations or directly)."""
-    if actor.organisation is None or not actor.has(Perm.PROVISION_LEDGER_VIEW):
+    if not access.may_view_ledger(actor):
         return None
     return Person.objects.filter(code=code, organisation=actor.organisation).first()
 

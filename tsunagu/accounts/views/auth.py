@@ -24,8 +24,9 @@ from django_otp import match_token
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tsunagu.accounts import selectors, services, session_policy
+from tsunagu.accounts import doors, selectors, services, session_policy
 from tsunagu.accounts.access import actor_of, recent_authentication_required, safe_next, staff_required
+from tsunagu.accounts.actions import AccountAction
 from tsunagu.accounts.demo import DEMO_PASSWORD
 from tsunagu.accounts.forms import (
     LoginForm,
@@ -48,7 +49,7 @@ def _pending(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
     state = request.session.get(session_policy.PENDING)
     if not isinstance(state, dict) or session_policy.now() - int(state.get("at", 0)) > PENDING_SECONDS:
         return None
-    user = User.objects.filter(pk=int(state.get("user", 0)), is_active=True).first()
+    user = selectors.active_user(pk=int(state.get("user", 0)))
     return (user, state) if user is not None else None
 
 
@@ -71,7 +72,7 @@ def _complete_login(request: HttpRequest, user: User, device: Any, next_url: str
     session_policy.mark_signed_in(request.session)
     record(
         actor=Actor(user=user),
-        action="auth.signed_in",
+        action=AccountAction.SIGNED_IN,
         target_type="user",
         target_code=user.code,
         detail={"second_factor": device is not None},
@@ -91,7 +92,7 @@ def _demo_context() -> dict[str, object]:
 def _demo_codes() -> list[dict[str, str]]:
     """Demo mode only: current one-time codes of the demo users, so the demo needs no authenticator app."""
     rows = []
-    for device in TOTPDevice.objects.filter(user__username__startswith="demo-", confirmed=True).select_related("user"):
+    for device in selectors.demo_devices():
         code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift)
         rows.append({"username": device.user.username, "code": f"{code:0{device.digits}d}"})
     return sorted(rows, key=lambda row: row["username"])
@@ -108,7 +109,7 @@ def _lockout(request: HttpRequest, username: str) -> HttpResponse:
     return HttpResponse(status=429)
 
 
-def _code_failed(request: HttpRequest, user: User, action: str) -> None:
+def _code_failed(request: HttpRequest, user: User, action: AccountAction) -> None:
     record_denied(actor=Actor(user=user), action=action, target_type="user", target_code=user.code)
     # Counted by django-axes like a wrong password, so codes cannot be guessed without lockout.
     user_login_failed.send(sender=__name__, credentials={"username": user.username}, request=request)
@@ -128,7 +129,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return _lockout(request, username)
         if user is None:
             # One message whether the account exists, is inactive or the password is wrong (6.3.8).
-            record_denied(actor=ANONYMOUS, action="auth.sign_in_failed")
+            record_denied(actor=ANONYMOUS, action=AccountAction.SIGN_IN_FAILED)
             form.add_error(None, _("The username or password is not correct."))
         else:
             assert isinstance(user, User)
@@ -160,7 +161,7 @@ def login_code_view(request: HttpRequest) -> HttpResponse:
         if device is not None:
             return redirect(_complete_login(request, user, device, state.get("next", "")))
         if form.is_valid():
-            _code_failed(request, user, "auth.code_failed")
+            _code_failed(request, user, AccountAction.CODE_FAILED)
             state["failures"] = int(state.get("failures", 0)) + 1
             if state["failures"] >= MAX_CODE_FAILURES:
                 request.session.pop(session_policy.PENDING, None)
@@ -201,7 +202,7 @@ def second_factor_setup_view(request: HttpRequest) -> HttpResponse:
                 actor=Actor(user=user), device=device, token=form.cleaned_data["token"]
             )
         except ValidationError as exc:
-            _code_failed(request, user, "auth.setup_code_failed")
+            _code_failed(request, user, AccountAction.SETUP_CODE_FAILED)
             form.add_error("token", exc)
         else:
             continue_url = _complete_login(request, user, device, state.get("next", ""))
@@ -213,7 +214,9 @@ def second_factor_setup_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        record(actor=actor_of(request), action="auth.signed_out", target_type="user", target_code=request.user.code)  # type: ignore[union-attr]
+        record(
+            actor=actor_of(request), action=AccountAction.SIGNED_OUT, target_type="user", target_code=request.user.code
+        )  # type: ignore[union-attr]
     logout(request)
     messages.info(request, _("You have signed out."))
     return redirect("accounts:login")
@@ -235,9 +238,11 @@ def reauth_view(request: HttpRequest) -> HttpResponse:
         code_ok = (not has_device) or (password_ok and match_token(user, form.cleaned_data["token"]) is not None)
         if password_ok and code_ok:
             session_policy.mark_reauthenticated(request.session)
-            record(actor=actor_of(request), action="auth.reauthenticated", target_type="user", target_code=user.code)
+            record(
+                actor=actor_of(request), action=AccountAction.REAUTHENTICATED, target_type="user", target_code=user.code
+            )
             return redirect(next_url)
-        _code_failed(request, user, "auth.reauth_failed")
+        _code_failed(request, user, AccountAction.REAUTH_FAILED)
         form.add_error(None, _("The password or code is not correct."))
     return render(request, "accounts/reauth.html", {"form": form, "next": next_url, "has_device": has_device})
 
@@ -255,7 +260,7 @@ def org_select_view(request: HttpRequest) -> HttpResponse:
         actor = selectors.actor_for(user=user, organisation_code=form.cleaned_data["organisation"])
         record(
             actor=actor,
-            action="auth.organisation_selected",
+            action=AccountAction.ORGANISATION_SELECTED,
             target_type="organisation",
             target_code=form.cleaned_data["organisation"],
         )
@@ -267,17 +272,9 @@ def org_select_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 @staff_required(Perm.DASHBOARD_VIEW)
 def dashboard_view(request: HttpRequest) -> HttpResponse:
-    actor = actor_of(request)
-    context = {
-        "can_manage": actor.has(Perm.ORGANISATION_MANAGE) or actor.has(Perm.USER_MANAGE),
-        "can_audit": actor.has(Perm.AUDIT_VIEW),
-        "can_directory": actor.has(Perm.DIRECTORY_VIEW),
-        "can_intake": actor.has(Perm.CONSULTATION_HANDLE),
-        "can_supervise": actor.has(Perm.CONSULTATION_SUPERVISE),
-        "can_intake_settings": actor.has(Perm.CONSULTATION_SETTINGS_MANAGE),
-        "can_referrals": actor.has(Perm.REFERRAL_SEND) or actor.has(Perm.REFERRAL_RECEIVE),
-        "can_ledger": actor.has(Perm.PROVISION_LEDGER_VIEW),
-    }
+    # Each door's figure is counted once for both the dashboard and the navigation bar.
+    opened = doors.doors_for(actor_of(request))
+    context = {"sections": doors.sections(opened), "staff_doors": doors.navigation(opened, path=request.path)}
     return render(request, "accounts/dashboard.html", context)
 
 
@@ -302,7 +299,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST)
     if form.is_valid():
         if not user.check_password(form.cleaned_data["current_password"]):
-            _code_failed(request, user, "auth.password_change_failed")
+            _code_failed(request, user, AccountAction.PASSWORD_CHANGE_FAILED)
             form.add_error("current_password", _("The current password is not correct."))
         else:
             try:

@@ -14,7 +14,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tsunagu.accounts import selectors, services
-from tsunagu.accounts.access import actor_of, not_found, recent_authentication_required, staff_required
+from tsunagu.accounts.access import (
+    actor_of,
+    may_see_users_personal_data,
+    not_found,
+    recent_authentication_required,
+    staff_required,
+)
 from tsunagu.accounts.forms import (
     ListFilterForm,
     MembershipForm,
@@ -184,7 +190,7 @@ def _attach_errors(form: UserCreateForm | UserContactForm | PasswordResetByAdmin
 
 def _user_detail_context(request: HttpRequest, user: User, **forms: object) -> dict[str, object]:
     actor = actor_of(request)
-    show_personal = actor.has(Perm.USER_PERSONAL_DATA_VIEW)
+    show_personal = may_see_users_personal_data(actor)
     if show_personal:
         record_personal_data_read(actor=actor, target_type="user", target_code=user.code, fields=PERSONAL_FIELDS)
     # Organisations to add are found by name (there may be tens of thousands), never all listed.

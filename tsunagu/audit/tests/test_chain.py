@@ -9,14 +9,14 @@ from django.db import DatabaseError, connection, connections, transaction
 
 from tsunagu.audit.maintenance import append_only_guard_lifted
 from tsunagu.audit.models import AuditEvent
-from tsunagu.audit.services import SystemActor, record, verify_chain
+from tsunagu.audit.services import SystemActor, _append, verify_chain
 
 ACTOR = SystemActor("test")
 
 
 def _events(n: int) -> list[AuditEvent]:
     return [
-        record(actor=ACTOR, action="test.event", target_type="thing", target_code=str(i), detail={"i": i})
+        _append(actor=ACTOR, action="test.event", target_type="thing", target_code=str(i), detail={"i": i})
         for i in range(n)
     ]
 
@@ -100,7 +100,7 @@ def test_postgresql_refuses_truncate():
 @pytest.mark.django_db
 def test_audit_row_rolls_back_with_the_change():
     with pytest.raises(RuntimeError), transaction.atomic():
-        record(actor=ACTOR, action="test.doomed")
+        _append(actor=ACTOR, action="test.doomed")
         raise RuntimeError("the change failed")
     assert not AuditEvent.objects.filter(action="test.doomed").exists()
     assert verify_chain().ok
@@ -117,7 +117,7 @@ def test_concurrent_writers_do_not_fork_the_chain():
             start.wait()
             for i in range(per_writer):
                 with transaction.atomic():
-                    record(actor=ACTOR, action="test.concurrent", target_code=f"{n}-{i}")
+                    _append(actor=ACTOR, action="test.concurrent", target_code=f"{n}-{i}")
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:

@@ -67,7 +67,7 @@ def test_without_the_token_nothing_opens_and_the_refusal_is_audited(desks, token
     response = Client().post(URL, b'{"call_id": "x"}', content_type="application/json", HTTP_AUTHORIZATION=header)
     assert response.status_code == 401
     assert not Consultation.objects.exists()
-    assert AuditEvent.objects.filter(action="cti.webhook", outcome="denied").count() == 1
+    assert AuditEvent.objects.filter(action="consultation.call_notice_refused", outcome="denied").count() == 1
 
 
 @pytest.mark.parametrize(

@@ -87,7 +87,7 @@ def test_a_missing_or_wrong_signature_is_refused_with_400_and_audited(platform, 
     body = json.dumps({"destination": "U", "events": [line_platform.text_event(USER, "なりすまし")]}).encode()
     assert platform.post_raw(webhook, body, signature=signature) == 400
     assert not Consultation.objects.exists() and not Message.objects.exists()
-    assert AuditEvent.objects.filter(action="line.webhook", outcome="denied").count() == 1
+    assert AuditEvent.objects.filter(action="consultation.line_webhook_refused", outcome="denied").count() == 1
 
 
 @pytest.mark.parametrize(
@@ -97,7 +97,7 @@ def test_a_missing_or_wrong_signature_is_refused_with_400_and_audited(platform, 
 def test_a_malformed_payload_is_refused_with_400_and_changes_nothing(platform, desks, webhook, body):
     assert platform.post_raw(webhook, body, signature=line_platform.sign(body)) == 400
     assert not Consultation.objects.exists()
-    assert not AuditEvent.objects.filter(action__startswith="consultation").exists()
+    assert not AuditEvent.objects.filter(action__startswith="consultation.").exists()
 
 
 def test_a_sticker_is_noted_and_a_long_message_is_kept_whole_in_pieces(platform, desks, webhook):

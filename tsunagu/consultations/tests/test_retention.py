@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from tsunagu.audit.models import AuditEvent
-from tsunagu.consultations import services
+from tsunagu.consultations import selectors, services
 from tsunagu.consultations.models import ConsentMethod, Consultation, Message, Person, RiskLevel, Sender
 from tsunagu.consultations.tests.consultation_data import Desks, make_desks
 from tsunagu.directory.models import TaxonomyTerm
@@ -72,13 +72,13 @@ def test_personal_details_go_after_the_retention_period_and_the_figures_stay(des
     with connection.cursor() as cursor:
         cursor.execute("SELECT name, phone FROM consultations_person WHERE id = %s", [person.pk])
         assert cursor.fetchone() == ("", "")
-    assert services.people_with_phone(organisation=desks.world.organisations["A"], phone="09011112222") == []
+    assert selectors.people_with_phone(organisation=desks.world.organisations["A"], phone="09011112222") == []
 
     recent.refresh_from_db()
     assert recent.erased_at is None and recent.summary == "家族関係の相談"
     assert Message.objects.filter(consultation=recent).exists()
     assert Person.objects.get(pk=recent.person_id).name == "佐藤"
-    assert AuditEvent.objects.filter(action="consultation.retention").count() == 1
+    assert AuditEvent.objects.filter(action="consultation.erased").count() == 1
 
 
 def test_an_open_consultation_is_never_erased(desks, settings):

@@ -12,7 +12,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from tsunagu.audit.models import AuditEvent
-from tsunagu.consultations import selectors, services
+from tsunagu.consultations import access, selectors, services
 from tsunagu.consultations.models import (
     Block,
     Channel,
@@ -53,8 +53,8 @@ def test_a_chat_waits_in_the_queue_with_the_risk_flag_first(desks):
     assert list(selectors.queue(actor=desks.actor("local_counsellor"))) == waiting
     # The secret is not stored; its keyed hash finds the chat.
     assert first.secret not in str(Consultation.objects.values_list("chat_secret_index", flat=True))
-    assert services.chat_of_secret(first.secret) == first.consultation
-    assert services.chat_of_secret("not the secret") is None
+    assert selectors.chat_of_secret(first.secret) == first.consultation
+    assert selectors.chat_of_secret("not the secret") is None
 
 
 def test_outside_every_organisations_hours_no_chat_is_started(desks):
@@ -85,7 +85,7 @@ def test_two_counsellors_taking_at_once_exactly_one_wins(desks):
     assert not services.consultation_take(actor=desks.actor("local_counsellor"), consultation=chat)
     chat.refresh_from_db()
     assert chat.status == Status.ACTIVE and chat.counsellor == desks.world.users["counsellor_a"]
-    assert AuditEvent.objects.filter(action="consultation.take").count() == 1
+    assert AuditEvent.objects.filter(action="consultation.taken").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -121,7 +121,7 @@ def test_concurrent_takes_from_two_connections_give_one_winner(world):
         assert sorted(results) == [False, True], results
         chat.refresh_from_db()
         assert chat.status == Status.ACTIVE
-    assert AuditEvent.objects.filter(action="consultation.take").count() == 5
+    assert AuditEvent.objects.filter(action="consultation.taken").count() == 5
 
 
 def test_messages_are_numbered_stored_encrypted_and_a_resend_is_the_same_message(desks):
@@ -139,7 +139,7 @@ def test_messages_are_numbered_stored_encrypted_and_a_resend_is_the_same_message
     )
     # 1: the person's message, 2: "a counsellor has joined", 3: the reply.
     assert [m.seq for m in Message.objects.filter(consultation=chat)] == [1, 2, 3] and reply.seq == 3
-    audit = AuditEvent.objects.filter(action="consultation.message").order_by("seq")
+    audit = AuditEvent.objects.filter(action="consultation.message_sent").order_by("seq")
     assert [e.detail["sender"] for e in audit] == ["person", "counsellor"]
     assert "眠れません" not in str(list(audit.values_list("detail", flat=True)))
 
@@ -162,7 +162,7 @@ def test_a_counsellor_cannot_reply_before_taking_and_nobody_writes_to_a_closed_c
     with pytest.raises(services.ConsultationError) as refused:
         services.message_post(consultation=chat, sender=Sender.PERSON, body="まだいますか")
     assert refused.value.code == "closed"
-    assert services.chat_of_secret("") is None
+    assert selectors.chat_of_secret("") is None
 
 
 def test_a_warm_transfer_waits_only_for_the_other_organisation_with_its_note(desks):
@@ -194,8 +194,8 @@ def test_a_warm_transfer_waits_only_for_the_other_organisation_with_its_note(des
     assert chat.organisation == desks.local
     # The new counsellor reads everything said so far and the note; the first organisation keeps
     # its view of what it recorded, but can no longer write.
-    assert selectors.may_read(local, chat) and selectors.may_write(local, chat)
-    assert selectors.may_read(counsellor, chat) and not selectors.may_write(counsellor, chat)
+    assert access.may_read_consultation(local, chat) and access.may_write_consultation(local, chat)
+    assert access.may_read_consultation(counsellor, chat) and not access.may_write_consultation(counsellor, chat)
     assert chat.transfers.get().note == "住まいの相談。地元の支援へ"
     assert chat.transfers.get().taken_at is not None
     texts = [m.body for m in chat.messages.all()]
@@ -265,16 +265,16 @@ def test_high_risk_is_seen_by_every_supervisor_and_each_step_is_recorded_with_it
         actor=local, consultation=chat, answers=services.RiskAnswers(suicidal_thoughts=True, plan=True, means=True)
     )
     # A's supervisor sees the open high-risk contact of another organisation; A's counsellor does not.
-    assert selectors.may_read(desks.actor("supervisor_a"), chat)
-    assert not selectors.may_read(desks.actor("counsellor_a"), chat)
-    assert not selectors.may_write(desks.actor("supervisor_a"), chat)
+    assert access.may_read_consultation(desks.actor("supervisor_a"), chat)
+    assert not access.may_read_consultation(desks.actor("counsellor_a"), chat)
+    assert not access.may_write_consultation(desks.actor("supervisor_a"), chat)
     assert [c.pk for c in selectors.dashboard(actor=desks.actor("supervisor_a")).high_risk] == [chat.pk]
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=2), tick=False):
         services.risk_step_record(actor=local, consultation=chat, step="called_119", note="救急要請")
     step = chat.risk_steps.get()
     assert step.step == "called_119" and step.taken_at > chat.started_at
     services.consultation_close(actor=local, consultation=chat)
-    assert not selectors.may_read(desks.actor("supervisor_a"), chat)  # closed: back to its organisation
+    assert not access.may_read_consultation(desks.actor("supervisor_a"), chat)  # closed: back to its organisation
 
 
 def test_a_logged_call_appears_in_the_same_list_as_chats(desks):
@@ -312,9 +312,9 @@ def test_a_person_is_recorded_only_with_consent_encrypted_and_found_again_by_pho
         name, phone, index = cursor.fetchone()
     assert "山田" not in name and "5678" not in phone and "5678" not in index
     # Re-contact: the same number written another way finds the person, in this organisation only.
-    assert services.people_with_phone(organisation=actor.organisation, phone="０９０１２３４５６７８") == [person]
-    assert services.people_with_phone(organisation=desks.local, phone="09012345678") == []
-    event = AuditEvent.objects.get(action="person.create")
+    assert selectors.people_with_phone(organisation=actor.organisation, phone="０９０１２３４５６７８") == [person]
+    assert selectors.people_with_phone(organisation=desks.local, phone="09012345678") == []
+    event = AuditEvent.objects.get(action="person.recorded")
     assert event.detail == {"fields": ["name", "phone"], "consent": "oral"}
 
 

@@ -13,7 +13,7 @@ from django.utils import translation
 
 from tsunagu.audit.models import AuditEvent
 from tsunagu.consultations.models import Consultation, RiskLevel, Status
-from tsunagu.consultations.services import SYSTEM_MESSAGES
+from tsunagu.consultations.serialisers import SYSTEM_MESSAGES
 from tsunagu.consultations.tests.consultation_data import Desks, make_desks
 from tsunagu.directory.models import TaxonomyTerm
 

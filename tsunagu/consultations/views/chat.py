@@ -24,7 +24,8 @@ from tsunagu.consultations import selectors, services
 from tsunagu.consultations.forms import MessageForm, PreChatForm
 from tsunagu.consultations.models import Consultation, Sender, Status
 from tsunagu.consultations.rules import MESSAGE_MAX_CHARS, on_duty_organisations
-from tsunagu.consultations.views.common import conversation_state, message_json, wait_for_news
+from tsunagu.consultations.serialisers import conversation_state, messages_json
+from tsunagu.consultations.views.common import wait_for_news
 
 SECRET_MAX = 100
 
@@ -40,7 +41,7 @@ def _secret(request: HttpRequest) -> str:
 def _room(
     request: HttpRequest, consultation: Consultation, secret: str, *, form: MessageForm | None = None, status: int = 200
 ) -> HttpResponse:
-    messages = [message_json(m) for m in selectors.messages_after(consultation=consultation, after=0, limit=500)]
+    messages = messages_json(consultation=consultation, after=0, limit=500)
     context: dict[str, Any] = {
         "consultation": consultation,
         "secret": secret,
@@ -92,7 +93,7 @@ def start_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def room_view(request: HttpRequest) -> HttpResponse:
     secret = _secret(request)
-    consultation = services.chat_of_secret(secret)
+    consultation = selectors.chat_of_secret(secret)
     if consultation is None:
         return _gone(request)
     return _room(request, consultation, secret)
@@ -102,7 +103,7 @@ def room_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def send_view(request: HttpRequest) -> HttpResponse:
     secret = _secret(request)
-    consultation = services.chat_of_secret(secret)
+    consultation = selectors.chat_of_secret(secret)
     if consultation is None:
         return _gone(request)
     form = MessageForm(request.POST)
@@ -139,7 +140,7 @@ async def messages_view(request: HttpRequest) -> HttpResponse:
         wait = request.POST.get("wait", "1") == "1"
     except ValueError:
         return JsonResponse({"error": _("Bad request.")}, status=400)
-    consultation = await sync_to_async(services.chat_of_secret)(secret)
+    consultation = await sync_to_async(selectors.chat_of_secret)(secret)
     if consultation is None:
         return JsonResponse({"status": "closed", "messages": []}, status=410)
     current, found = await wait_for_news(
@@ -155,7 +156,7 @@ async def messages_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def end_view(request: HttpRequest) -> HttpResponse:
     """The person ends the chat (its button, or quick exit through a beacon)."""
-    consultation = services.chat_of_secret(_secret(request))
+    consultation = selectors.chat_of_secret(_secret(request))
     if consultation is not None and consultation.status != Status.CLOSED:
         services.chat_end_by_person(consultation=consultation)
     if _wants_json(request) or request.POST.get("beacon") == "1":

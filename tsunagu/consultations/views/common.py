@@ -1,4 +1,4 @@
-"""What the person's and the counsellor's pages share: messages as JSON, and waiting for new ones."""
+"""What the person's and the counsellor's pages share: waiting for new messages (long polling)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
-from django.utils import timezone
 
 from tsunagu.consultations import events, selectors
-from tsunagu.consultations.models import Consultation, Message, Sender
-from tsunagu.consultations.services import SYSTEM_MESSAGES
+from tsunagu.consultations.models import Consultation
+from tsunagu.consultations.serialisers import messages_json
 
 #: How long a long-polling request waits for something new before it answers "nothing yet".
 POLL_SECONDS = 20
@@ -20,34 +19,11 @@ POLL_SECONDS = 20
 RECHECK_SECONDS = 5
 
 
-def message_text(message: Message) -> str:
-    if message.sender == Sender.SYSTEM:
-        text = SYSTEM_MESSAGES.get(message.body)
-        return str(text) if text is not None else ""  # a lazy translation, in the active language
-    return str(message.body)
-
-
-def message_json(message: Message) -> dict[str, Any]:
-    return {
-        "seq": message.seq,
-        "sender": message.sender,
-        "text": message_text(message),
-        "at": timezone.localtime(message.created_at).strftime("%H:%M"),
-    }
-
-
-def conversation_state(consultation: Consultation) -> dict[str, Any]:
-    return {
-        "status": consultation.status,
-        "position": selectors.queue_position(consultation),
-    }
-
-
 def _read(pk: int, after: int) -> tuple[Consultation | None, list[dict[str, Any]]]:
-    consultation = Consultation.objects.filter(pk=pk).first()
+    consultation = selectors.consultation_by_pk(pk)
     if consultation is None:
         return None, []
-    return consultation, [message_json(m) for m in selectors.messages_after(consultation=consultation, after=after)]
+    return consultation, messages_json(consultation=consultation, after=after)
 
 
 async def wait_for_news(

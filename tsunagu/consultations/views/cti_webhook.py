@@ -22,7 +22,8 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.accounts.policy import ANONYMOUS
 from tsunagu.audit.services import record_denied
-from tsunagu.consultations import services
+from tsunagu.consultations import selectors, services
+from tsunagu.consultations.actions import ConsultationAction
 
 MAX_BODY = 4096
 
@@ -36,9 +37,14 @@ def _bad(message: str) -> JsonResponse:
 def call_started_view(request: HttpRequest) -> HttpResponse:
     header = request.headers.get("Authorization", "")
     token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
-    desk = services.cti_organisation(token) if token else None
+    desk = selectors.desk_of_cti_token(token) if token else None
     if desk is None:
-        record_denied(actor=ANONYMOUS, action="cti.webhook", target_type="url", detail={"reason": "token"})
+        record_denied(
+            actor=ANONYMOUS,
+            action=ConsultationAction.CALL_NOTICE_REFUSED,
+            target_type="url",
+            detail={"reason": "token"},
+        )
         return JsonResponse({"error": "unauthorised"}, status=401)
     if len(request.body) > MAX_BODY:
         return _bad("body too large")

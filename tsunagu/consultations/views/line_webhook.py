@@ -8,7 +8,7 @@ is refused with 400 and changes nothing. A redelivered event (same webhook event
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -16,13 +16,14 @@ from django.views.decorators.http import require_POST
 from tsunagu.accounts.policy import ANONYMOUS
 from tsunagu.audit.services import record_denied
 from tsunagu.consultations import line, services
-from tsunagu.directory.search.selectors import SearchFilters, services_search
+from tsunagu.consultations.actions import ConsultationAction
+from tsunagu.directory import crisis
 
 
 def closed_text() -> str:
-    """What a LINE user is told when nobody is on duty: the 24-hour lines to call, and 110 / 119."""
-    result = services_search(filters=SearchFilters(crisis_line=True, is_24_hours=True), per_page=3, now=timezone.now())
-    lines = [f"・{card.name} {card.phones[0].number}" for card in result.services if card.phones]
+    """What a LINE user is told when nobody is on duty: the 24-hour lines to call (the crisis banner's,
+    in its order and from its cache), and 110 / 119."""
+    lines = [f"・{entry.name} {entry.number}" for entry in crisis.banner_lines()]
     with translation.override("ja"):
         head = _("Nobody can answer here right now. These lines answer day and night:")
         tail = _("In danger now: 110 (police) or 119 (ambulance).")
@@ -40,7 +41,10 @@ def webhook_view(request: HttpRequest) -> HttpResponse:
         )
     except line.BadSignature as refused:
         record_denied(
-            actor=ANONYMOUS, action="line.webhook", target_type="url", detail={"reason": f"signature {refused}"}
+            actor=ANONYMOUS,
+            action=ConsultationAction.LINE_WEBHOOK_REFUSED,
+            target_type="url",
+            detail={"reason": f"signature {refused}"},
         )
         return HttpResponse(status=400)
     except line.BadPayload:

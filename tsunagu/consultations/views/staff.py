@@ -21,8 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tsunagu.accounts.access import actor_of, staff_required
 from tsunagu.accounts.policy import Perm
 from tsunagu.audit.services import record_personal_data_read
-from tsunagu.consultations import selectors, services
-from tsunagu.consultations.access import access_consultation, record_read
+from tsunagu.consultations import access, selectors, services
+from tsunagu.consultations.access import access_consultation
 from tsunagu.consultations.forms import (
     BlockForm,
     CallForm,
@@ -35,9 +35,10 @@ from tsunagu.consultations.forms import (
     RiskStepForm,
     TransferForm,
 )
-from tsunagu.consultations.models import Consultation, ConsultationDesk, EmergencyStep, RiskLevel, Sender, Status
+from tsunagu.consultations.models import Consultation, EmergencyStep, RiskLevel, Sender, Status
+from tsunagu.consultations.serialisers import conversation_state, messages_json
 from tsunagu.consultations.services import PERSON_FIELDS
-from tsunagu.consultations.views.common import conversation_state, message_json, wait_for_news
+from tsunagu.consultations.views.common import wait_for_news
 from tsunagu.directory.schedules import parse_schedule
 
 
@@ -51,12 +52,12 @@ def _back(consultation: Consultation, anchor: str = "") -> HttpResponse:
 def queue_view(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     context = {
-        "participating": services.participates(actor.organisation),
+        "participating": access.desk_is_open(actor.organisation),
         "waiting": list(selectors.queue(actor=actor)[:100]),
         "mine": list(selectors.my_conversations(actor=actor)),
         "recent": list(selectors.recent(actor=actor, limit=30)),
         "now": timezone.now(),
-        "can_supervise": actor.has(Perm.CONSULTATION_SUPERVISE),
+        "can_supervise": access.may_supervise(actor),
         "nav": "queue",
     }
     template = "consultations/_queue_lists.html" if request.GET.get("fragment") == "1" else "consultations/queue.html"
@@ -67,7 +68,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
 @staff_required(Perm.CONSULTATION_HANDLE)
 def take_view(request: HttpRequest, code: UUID) -> HttpResponse:
     actor = actor_of(request)
-    consultation = Consultation.objects.filter(code=code).first()
+    consultation = selectors.waiting(code=code)
     try:
         won = consultation is not None and services.consultation_take(actor=actor, consultation=consultation)
     except services.ConsultationError as error:
@@ -81,8 +82,8 @@ def take_view(request: HttpRequest, code: UUID) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, consultation: Consultation) -> dict[str, Any]:
     actor = actor_of(request)
-    writable = selectors.may_write(actor, consultation)
-    messages = [message_json(m) for m in selectors.messages_after(consultation=consultation, after=0, limit=1000)]
+    writable = access.may_write_consultation(actor, consultation)
+    messages = messages_json(consultation=consultation, after=0, limit=1000)
     person = consultation.person
     shown_person = {}
     if person is not None and person.erased_at is None:
@@ -91,7 +92,7 @@ def _detail_context(request: HttpRequest, consultation: Consultation) -> dict[st
             record_personal_data_read(
                 actor=actor, target_type="person", target_code=person.code, fields=list(shown_person)
             )
-    record_read(request, consultation, what="detail")
+    access.record_read(actor, consultation, what="detail")
     record_initial = {
         "consulting_as": consultation.consulting_as,
         "language": consultation.language,
@@ -143,7 +144,7 @@ def messages_view(request: HttpRequest, code: UUID) -> HttpResponse:
         after = max(0, int(request.GET.get("after", "0")))
     except ValueError:
         return JsonResponse({"error": _("Bad request.")}, status=400)
-    found = [message_json(m) for m in selectors.messages_after(consultation=consultation, after=after)]
+    found = messages_json(consultation=consultation, after=after)
     return JsonResponse({**conversation_state(consultation), "messages": found})
 
 
@@ -319,7 +320,7 @@ def person_lookup_view(request: HttpRequest, code: UUID) -> HttpResponse:
     form = PersonLookupForm(request.POST, prefix="lookup")
     if not form.is_valid() or actor.organisation is None:
         return _fail(request, consultation, _("Enter a phone number."), "person")
-    found = services.people_with_phone(organisation=actor.organisation, phone=form.cleaned_data["phone"])
+    found = selectors.people_with_phone(organisation=actor.organisation, phone=form.cleaned_data["phone"])
     chosen = request.POST.get("person", "")
     if chosen:
         person = next((p for p in found if str(p.code) == chosen), None)
@@ -394,7 +395,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
 def settings_view(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     assert actor.organisation is not None
-    current = ConsultationDesk.objects.filter(organisation=actor.organisation).first()
+    current = selectors.desk_of(actor.organisation)
     initial = {"active": current.is_active if current else False, "hours_text": current.hours_text if current else ""}
     form = DeskSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -423,6 +424,7 @@ def cti_token_view(request: HttpRequest) -> HttpResponse:
     except services.ConsultationError as error:
         flash.error(request, error.message)
         return redirect("consultations:settings")
-    current = ConsultationDesk.objects.get(organisation=actor.organisation)
+    current = selectors.desk_of(actor.organisation)
+    assert current is not None  # the token was issued to it
     form = DeskSettingsForm(initial={"active": current.is_active, "hours_text": current.hours_text})
     return render(request, "consultations/settings.html", {"form": form, "nav": "settings", "cti_token": token})

@@ -94,6 +94,14 @@ def organisation_for_detail(code: uuid.UUID, *, full_service: bool) -> Organisat
 # -- taxonomies ----------------------------------------------------------------------------------
 
 
+def taxonomy_get(*, code: uuid.UUID) -> Taxonomy | None:
+    return Taxonomy.objects.filter(code=code).first()
+
+
+def services_at_locations_by_pk(ids: Sequence[int]) -> QuerySet[ServiceAtLocation]:
+    return ServiceAtLocation.objects.filter(pk__in=ids)
+
+
 def taxonomies(*, search: str = "") -> QuerySet[Taxonomy]:
     found = Taxonomy.objects.all()
     if search:

@@ -12,7 +12,7 @@ import math
 import uuid
 from collections.abc import Callable, Sequence
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
@@ -24,7 +24,7 @@ from tsunagu.directory.api import openapi, selectors
 from tsunagu.directory.api.middleware import ALLOWED_METHODS, method_not_allowed
 from tsunagu.directory.api.params import BadParameter, Params
 from tsunagu.directory.api.service_search import SERVICE_FILTER_PARAMS, search_service_ids, search_services
-from tsunagu.directory.models import ServiceAtLocation, Taxonomy
+from tsunagu.directory.models import ServiceAtLocation
 
 Json = dict[str, Any]
 View = Callable[..., JsonResponse]
@@ -118,11 +118,28 @@ def _slice(queryset: QuerySet[Any], page: int, per_page: int) -> tuple[list[Any]
     return (list(queryset[start : start + per_page]) if start < total else []), total
 
 
+def _page(rows: QuerySet[Any], params: Params, to_hsds: Callable[[Any], Json]) -> JsonResponse:
+    """One page of `rows` as HSDS items, for the lists that need nothing loaded beside them."""
+    page, per_page = _paging(params)
+    items, total = _slice(rows, page, per_page)
+    return _json(page_json([to_hsds(item) for item in items], total=total, page=page, per_page=per_page))
+
+
 def _code(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
         raise NotFound from None
+
+
+_Record = TypeVar("_Record")
+
+
+def _found(record: _Record | None) -> _Record:
+    """What an id names: a 404 when nothing listed has it."""
+    if record is None:
+        raise NotFound
+    return record
 
 
 # -- root and the OpenAPI document ---------------------------------------------------------------
@@ -179,9 +196,7 @@ def service_list(request: HttpRequest) -> JsonResponse:
 @api_view
 def service_detail(request: HttpRequest, id: str) -> JsonResponse:
     Params(request.GET, allowed=())
-    service = selectors.service_by_code(_code(id))
-    if service is None:
-        raise NotFound
+    service = _found(selectors.service_by_code(_code(id)))
     return _json(hsds.service_to_hsds(service, full=True, history=selectors.histories([service])))
 
 
@@ -230,9 +245,7 @@ def _organisation_full(organisation: Any, *, full_service: bool, history: hsds.H
 def organization_detail(request: HttpRequest, id: str) -> JsonResponse:
     params = Params(request.GET, allowed=ORGANIZATION_DETAIL_PARAMS)
     full_service = bool(params.boolean("full_service"))
-    organisation = selectors.organisation_for_detail(_code(id), full_service=full_service)
-    if organisation is None:
-        raise NotFound
+    organisation = _found(selectors.organisation_for_detail(_code(id), full_service=full_service))
     history = _organisation_history([organisation], full_service=full_service)
     return _json(_organisation_full(organisation, full_service=full_service, history=history))
 
@@ -243,19 +256,13 @@ def organization_detail(request: HttpRequest, id: str) -> JsonResponse:
 @api_view
 def taxonomy_list(request: HttpRequest) -> JsonResponse:
     params = Params(request.GET, allowed=TAXONOMY_LIST_PARAMS)
-    search = params.text("search")
-    page, per_page = _paging(params)
-    rows, total = _slice(selectors.taxonomies(search=search), page, per_page)
-    return _json(page_json([hsds.taxonomy_to_hsds(t) for t in rows], total=total, page=page, per_page=per_page))
+    return _page(selectors.taxonomies(search=params.text("search")), params, hsds.taxonomy_to_hsds)
 
 
 @api_view
 def taxonomy_detail(request: HttpRequest, id: str) -> JsonResponse:
     Params(request.GET, allowed=())
-    taxonomy = Taxonomy.objects.filter(code=_code(id)).first()
-    if taxonomy is None:
-        raise NotFound
-    return _json(hsds.taxonomy_to_hsds(taxonomy))
+    return _json(hsds.taxonomy_to_hsds(_found(selectors.taxonomy_get(code=_code(id)))))
 
 
 @api_view
@@ -267,18 +274,13 @@ def taxonomy_term_list(request: HttpRequest) -> JsonResponse:
         parent=params.one_uuid("parent_id"),
         top_only=bool(params.boolean("top_only")),
     )
-    page, per_page = _paging(params)
-    rows, total = _slice(terms, page, per_page)
-    return _json(page_json([hsds.taxonomy_term_to_hsds(t) for t in rows], total=total, page=page, per_page=per_page))
+    return _page(terms, params, hsds.taxonomy_term_to_hsds)
 
 
 @api_view
 def taxonomy_term_detail(request: HttpRequest, id: str) -> JsonResponse:
     Params(request.GET, allowed=())
-    term = selectors.taxonomy_term_by_code(_code(id))
-    if term is None:
-        raise NotFound
-    return _json(hsds.taxonomy_term_to_hsds(term))
+    return _json(hsds.taxonomy_term_to_hsds(_found(selectors.taxonomy_term_by_code(_code(id)))))
 
 
 # -- services at locations -----------------------------------------------------------------------
@@ -312,9 +314,7 @@ def _services_at_locations_json(ids: Sequence[int], *, full: bool) -> list[Json]
             hsds.service_at_location_to_hsds(link, full=False, with_service=True)
             for link in selectors.services_at_locations_for_list(ids)
         ]
-    found = {
-        link.pk: link for link in selectors.services_at_locations_full(ServiceAtLocation.objects.filter(pk__in=ids))
-    }
+    found = {link.pk: link for link in selectors.services_at_locations_full(selectors.services_at_locations_by_pk(ids))}
     links = [found[pk] for pk in ids if pk in found]
     history = hsds.history_for(code for link in links for code in _link_history_codes(link))
     return [hsds.service_at_location_to_hsds(link, full=True, history=history, with_service=True) for link in links]
@@ -327,9 +327,7 @@ def _link_history_codes(link: ServiceAtLocation) -> list[uuid.UUID]:
 @api_view
 def service_at_location_detail(request: HttpRequest, id: str) -> JsonResponse:
     Params(request.GET, allowed=())
-    link = selectors.service_at_location_for_detail(_code(id))
-    if link is None:
-        raise NotFound
+    link = _found(selectors.service_at_location_for_detail(_code(id)))
     history = hsds.history_for(_link_history_codes(link))
     return _json(hsds.service_at_location_to_hsds(link, full=True, history=history, with_service=True))
 

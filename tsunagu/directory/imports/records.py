@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tsunagu.accounts.services import OrganisationData
-from tsunagu.directory.opendata.kodomo_shokudo import RowError
+from tsunagu.directory.opendata.cleaning import RowError
 from tsunagu.directory.services import LocationData, ServiceData
 
 #: Longest `source_id` the models hold.

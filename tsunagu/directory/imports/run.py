@@ -29,8 +29,9 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import translation
 
+from tsunagu.accounts import access as account_access
 from tsunagu.accounts.models import Membership, Organisation
-from tsunagu.accounts.policy import Actor, Perm
+from tsunagu.accounts.policy import Actor
 from tsunagu.accounts.services import (
     OrganisationData,
     organisation_changes,
@@ -39,8 +40,9 @@ from tsunagu.accounts.services import (
 )
 from tsunagu.audit.services import AuditActor, SystemActor
 from tsunagu.audit.services import record as audit
+from tsunagu.directory.actions import DirectoryAction
 from tsunagu.directory.models import Location, Service
-from tsunagu.directory.opendata.kodomo_shokudo import RowError
+from tsunagu.directory.opendata.cleaning import RowError
 from tsunagu.directory.services import location_save, service_save
 
 from .records import ImportUnit, LocationPart, OrganisationPart, ParsedFile, ServicePart, row_error
@@ -249,7 +251,7 @@ def may_manage_organisations(actor: AuditActor) -> bool:
     `SystemActor`: whoever runs it on the server is the operator, who holds every power anyway.
     """
     if isinstance(actor, Actor):
-        return actor.has(Perm.ORGANISATION_MANAGE)
+        return account_access.may_manage_organisations(actor)
     return isinstance(actor, SystemActor)
 
 
@@ -405,11 +407,11 @@ def write_units(
         file_level = any(e.row <= 1 and not parsed.units for e in report.errors)
         report.committed = not report.dry_run and not file_level and (report.skip_invalid or not report.errors)
         if report.committed:
-            audit(actor=actor, action="directory.imported", detail={**report.summary(), "sha256": file_digest})
+            audit(actor=actor, action=DirectoryAction.IMPORTED, detail={**report.summary(), "sha256": file_digest})
         else:
             transaction.set_rollback(True)
     if not report.committed:
-        action = "directory.import_checked" if report.dry_run else "directory.import_rejected"
+        action = DirectoryAction.IMPORT_CHECKED if report.dry_run else DirectoryAction.IMPORT_REJECTED
         audit(actor=actor, action=action, detail={**report.summary(), "sha256": file_digest})
     report.seconds = time.monotonic() - started
     return report

@@ -4,6 +4,7 @@ Pure code: no models, no database. Callers that can reach the database pass
 `resolvers.database_resolver()` so that municipality names find their codes.
 """
 
+from .cleaning import RowError
 from .csvfile import CsvFileError, CsvRow, CsvTable, read_table
 from .kodomo_shokudo import (
     Fee,
@@ -11,7 +12,6 @@ from .kodomo_shokudo import (
     Provenance,
     ReadResult,
     RecordStatus,
-    RowError,
     read_kodomo_shokudo,
 )
 from .resolvers import MunicipalityResolver, resolver_from_areas

@@ -21,19 +21,15 @@ from __future__ import annotations
 
 import enum
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-from django.core.exceptions import ValidationError
-
-from tsunagu.core.validators import local_government_check_digit, validate_local_government_code
 from tsunagu.directory.schedules import opendata_hours_text, parse_schedule
 
-from .csvfile import CsvFileError, CsvRow, read_table
+from . import cleaning
+from .cleaning import CleanRow, ReadReport, RowError, clean, is_none_word, nfkc
 from .resolvers import MunicipalityResolver
 
 CODE = "全国地方公共団体コード"
@@ -92,10 +88,6 @@ COLUMNS = (
 #: Columns whose words can say the place is closed; not 予約特記事項 (「なくなり次第終了」).
 STATUS_COLUMNS = (NAME, FREQUENCY, WEEKDAYS, DAYS, SCHEDULE_NOTES, NOTES)
 
-_NONE_WORDS = frozenset({"なし", "無し", "-", "ー", "―", "非公開", "未定"})
-_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'、。，]+")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
-_PHONE_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−ー()]")
 _PREFECTURE_PREFIX = re.compile(r"^(東京都|北海道|京都府|大阪府|.{2,3}?県)")
 _NEW_INTAKE_PAUSED = re.compile(r"新規(?:の)?(?:受け?入れ?|受付|募集)(?:を)?(?:休止|停止|中止)")
 _DEFUNCT = re.compile(r"(?:活動|運営|開催|食堂)(?:を|は)?(?:終了|廃止)|閉鎖|閉所|閉店")
@@ -108,17 +100,6 @@ class RecordStatus(enum.StrEnum):
     ACTIVE = "active"
     TEMPORARILY_CLOSED = "temporarily_closed"
     DEFUNCT = "defunct"
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One finding: `row` is the spreadsheet row (header = 1), 0 for the file as a whole."""
-
-    row: int
-    column: str
-    value: str
-    reason_ja: str
-    reason_en: str
 
 
 @dataclass(frozen=True)
@@ -190,53 +171,16 @@ class KodomoShokudoRecord:
     provenance: Provenance
 
 
-@dataclass
-class ReadResult:
-    records: list[KodomoShokudoRecord] = field(default_factory=list)
-    #: Rows (or the file, row 0) that must be fixed; such rows are not in `records`.
-    errors: list[RowError] = field(default_factory=list)
-    #: Repairs and notes; the rows are in `records`.
-    warnings: list[RowError] = field(default_factory=list)
-    encoding: str = ""
-    rows_read: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def _clean(value: str) -> str:
-    """Surrounding whitespace (full-width and tabs too) goes; inside, only NFC (ふ+゜ → ぷ) applies."""
-    return unicodedata.normalize("NFC", value).strip(" \t\r\n\u3000")
-
-
-def _nfkc(value: str) -> str:
-    return unicodedata.normalize("NFKC", value).strip()
-
-
-def _is_none_word(value: str) -> bool:
-    return _nfkc(value) in _NONE_WORDS
+class ReadResult(ReadReport[KodomoShokudoRecord]):
+    """A 子ども食堂一覧 file as records, with its row-by-row report."""
 
 
 @dataclass
-class _Row:
+class _Row(CleanRow):
     """Everything read from one CSV row, before IDs are settled across the file."""
 
-    csv: CsvRow
-    errors: list[RowError] = field(default_factory=list)
-    warnings: list[RowError] = field(default_factory=list)
     code: str | None = None
     code_is_prefecture: bool = False
-    values: dict[str, str] = field(default_factory=dict)
-
-    def v(self, column: str) -> str:
-        return self.values.get(column, "")
-
-    def error(self, column: str, reason_ja: str, reason_en: str) -> None:
-        self.errors.append(RowError(self.csv.row, column, self.csv.get(column), reason_ja, reason_en))
-
-    def warn(self, column: str, reason_ja: str, reason_en: str) -> None:
-        self.warnings.append(RowError(self.csv.row, column, self.csv.get(column), reason_ja, reason_en))
 
 
 def read_kodomo_shokudo(
@@ -253,13 +197,9 @@ def read_kodomo_shokudo(
     `_自治体名` columns (say, from the dataset's catalogue page or README).
     """
     result = ReadResult()
-    try:
-        table = read_table(data, columns=COLUMNS)
-    except CsvFileError as exc:
-        result.errors.append(RowError(exc.line, "", "", exc.reason_ja, exc.reason_en))
+    table = cleaning.read_or_report(data, columns=COLUMNS, report=result)
+    if table is None:
         return result
-    result.encoding = table.encoding
-    result.rows_read = len(table.rows)
     missing = [column for column in REQUIRED_COLUMNS if column not in table.present]
     if missing:
         names = "、".join(f"「{column}」" for column in missing)
@@ -276,13 +216,13 @@ def read_kodomo_shokudo(
 
     rows: list[_Row] = []
     for csv_row in table.rows:
-        row = _Row(csv=csv_row, values={column: _clean(value) for column, value in csv_row.values.items()})
+        row = _Row(csv=csv_row, values=_Row.cleaned(csv_row))
         if not any(row.v(column) for column in COLUMNS if column not in PROVENANCE_COLUMNS):
             result.warnings.append(
                 RowError(csv_row.row, "", "", "空の行のため読み飛ばしました。", "Skipped: the row has no data.")
             )
             continue
-        _check_shape(row)
+        row.check_extra_cells()
         _read_code(row, resolver)
         rows.append(row)
 
@@ -311,21 +251,8 @@ def read_kodomo_shokudo(
     return result
 
 
-def _check_shape(row: _Row) -> None:
-    if row.csv.extra:
-        row.errors.append(
-            RowError(
-                row.csv.row,
-                "",
-                row.csv.extra[0][:100],
-                "列名のない列に値があります（区切りのカンマが多すぎませんか）。",
-                "A cell lies beyond the last named column (too many commas?).",
-            )
-        )
-
-
 def _read_code(row: _Row, resolver: MunicipalityResolver | None) -> None:
-    raw = _nfkc(row.v(CODE))
+    raw = nfkc(row.v(CODE))
     pref = row.v(PREFECTURE)
     named = _municipality_from_names(row, resolver)
     if not raw:
@@ -347,34 +274,7 @@ def _read_code(row: _Row, resolver: MunicipalityResolver | None) -> None:
             return
         row.warn(CODE, "全国地方公共団体コードが空で、市区町村を特定できません。", "No code and no municipality.")
         return
-    if len(raw) == 5 and raw.isascii() and raw.isdigit():
-        raw += str(local_government_check_digit(raw))  # the 5-digit form without the check digit
-    try:
-        validate_local_government_code(raw)
-    except ValidationError as exc:
-        if exc.code == "check_digit":
-            fixed = raw[:5] + str(local_government_check_digit(raw[:5]))
-            if named is not None and named[0] == fixed:
-                row.code = fixed
-                row.warn(
-                    CODE,
-                    f"検査数字が誤っていたため、{named[1]}に合わせて {fixed} に訂正しました。",
-                    f"Wrong check digit; corrected to {fixed}, which {named[1]} confirms.",
-                )
-                return
-            row.error(
-                CODE,
-                f"全国地方公共団体コードの検査数字（6桁目）が正しくありません（前5桁なら {fixed}）。",
-                f"The check digit is wrong (the first five digits give {fixed}).",
-            )
-        else:
-            row.error(
-                CODE,
-                "全国地方公共団体コードは6桁（または検査数字なしの5桁）の数字で入力してください。",
-                "The code must be 6 digits (or 5 without the check digit).",
-            )
-        return
-    row.code = raw
+    row.code = cleaning.checked_code(row, CODE, raw, named=named)
 
 
 def _municipality_from_names(row: _Row, resolver: MunicipalityResolver | None) -> tuple[str, str] | None:
@@ -386,7 +286,7 @@ def _municipality_from_names(row: _Row, resolver: MunicipalityResolver | None) -
         name = row.v(column)
         if name and (code := resolver(pref, name)) is not None:
             return code, f"{column}「{name}」"
-    address = _nfkc(row.v(ADDRESS))[:20]
+    address = nfkc(row.v(ADDRESS))[:20]
     match = _PREFECTURE_PREFIX.match(address)
     address_pref = match[1] if match else pref
     rest = address[match.end() :] if match else address
@@ -398,7 +298,7 @@ def _municipality_from_names(row: _Row, resolver: MunicipalityResolver | None) -
 
 
 def _local_id(row: _Row) -> str:
-    return _nfkc(row.v(ID))
+    return nfkc(row.v(ID))
 
 
 def _dataset(row: _Row) -> str:
@@ -417,11 +317,11 @@ def _settle_ids(rows: list[_Row]) -> dict[int, str]:
     names_per_id: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for row in named:
         if _local_id(row):
-            names_per_id[(_dataset(row), row.code or "", _local_id(row))].add(_nfkc(row.v(NAME)))
+            names_per_id[(_dataset(row), row.code or "", _local_id(row))].add(nfkc(row.v(NAME)))
     entries: dict[tuple[str, str], list[_Row]] = defaultdict(list)
     for row in named:
         code, local = row.code or "-", _local_id(row)
-        name = _nfkc(row.v(NAME))
+        name = nfkc(row.v(NAME))
         if not local:
             keys[id(row)] = f"{prefix[id(row)]}{code}:名称={name}"
             continue
@@ -453,7 +353,7 @@ def _settle_ids(rows: list[_Row]) -> dict[int, str]:
         if not row.v(NAME_KANA):
             row.values[NAME_KANA] = parent.v(NAME_KANA)
         parent_key = keys[id(parent)]
-        place = "".join(_nfkc(row.v(ADDRESS) + row.v(ADDRESS_DETAIL)).split())
+        place = "".join(nfkc(row.v(ADDRESS) + row.v(ADDRESS_DETAIL)).split())
         if not place:
             extra_venues[parent_key] += 1
             place = f"#{extra_venues[parent_key]}"
@@ -475,23 +375,13 @@ def _record(
     license: str,
     attribution: str,
 ) -> KodomoShokudoRecord:
-    latitude = _coordinate(row, LATITUDE, -90.0, 90.0)
-    longitude = _coordinate(row, LONGITUDE, -180.0, 180.0)
-    if (latitude is None) != (longitude is None) and not row.errors:
-        row.warn(LATITUDE, "緯度・経度の片方しかないため、位置は使いません。", "Only one of lat/lon is given.")
-        latitude = longitude = None
+    latitude, longitude = cleaning.coordinates(row, latitude=LATITUDE, longitude=LONGITUDE)
     urls = _urls(row, URL)
     images = _urls(row, IMAGE)
-    phone = _phone(row)
-    email = _email(row)
+    phone = cleaning.phone(row, PHONE)
+    email = cleaning.email(row, EMAIL)
     status, status_text, accepts_new = _status(row)
     fees = tuple(Fee(group=c, text=row.v(c), yen=_yen(row.v(c))) for c in FEE_COLUMNS if row.v(c))
-    amounts = [fee.yen for fee in fees]
-    free = None
-    if amounts and all(a == 0 for a in amounts):
-        free = True
-    elif any(a is not None and a > 0 for a in amounts):
-        free = False
     days = row.v(DAYS) or row.v(WEEKDAYS)
     schedule_text = opendata_hours_text(days=days, start=row.v(START), end=row.v(END))
     schedule = parse_schedule(schedule_text)
@@ -509,8 +399,8 @@ def _record(
         prefecture=row.v(PREFECTURE),
         municipality_name=row.v(MUNICIPALITY),
         municipality_code=row.code,
-        address="" if _is_none_word(row.v(ADDRESS)) else row.v(ADDRESS),
-        address_detail="" if _is_none_word(row.v(ADDRESS_DETAIL)) else row.v(ADDRESS_DETAIL),
+        address="" if is_none_word(row.v(ADDRESS)) else row.v(ADDRESS),
+        address_detail="" if is_none_word(row.v(ADDRESS_DETAIL)) else row.v(ADDRESS_DETAIL),
         latitude=latitude,
         longitude=longitude,
         url=urls[0] if urls else None,
@@ -520,7 +410,7 @@ def _record(
         email=email,
         contact=row.v(CONTACT_NOTES),
         operator_name=row.v(OPERATOR),
-        corporate_number=_nfkc(row.v(CORPORATE_NUMBER)),
+        corporate_number=nfkc(row.v(CORPORATE_NUMBER)),
         purpose=row.v(PURPOSE),
         support_kinds=_split_list(row.v(SUPPORT_KINDS)),
         frequency_text=row.v(FREQUENCY),
@@ -530,7 +420,7 @@ def _record(
         status=status,
         status_text=status_text,
         accepts_new_participants=accepts_new,
-        free=free,
+        free=_free(fees),
         fees=fees,
         fee_notes=row.v(FEE_NOTES),
         target_people=row.v(CONDITIONS),
@@ -557,39 +447,12 @@ def _record(
     )
 
 
-def _coordinate(row: _Row, column: str, low: float, high: float) -> float | None:
-    text = _nfkc(row.v(column))
-    if not text or text in _NONE_WORDS:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not low <= value <= high:  # also catches nan and inf
-        label = "緯度" if column == LATITUDE else "経度"
-        row.error(
-            column,
-            f"{label}は{low:g}〜{high:g}の数値で入力してください。",
-            f"{column} must be a number from {low:g} to {high:g}.",
-        )
-        return None
-    return value
-
-
 def _urls(row: _Row, column: str) -> tuple[str, ...]:
-    """Every http(s) URL in the cell; cells such as 「HP\\nhttps://…」 are common and fine."""
+    """Every http(s) URL in the cell, up to 2,000 characters each (the image column too)."""
     text = row.v(column)
-    if not text or _is_none_word(text):
+    if not text or is_none_word(text):
         return ()
-    found = []
-    for candidate in _URL_IN_TEXT.findall(unicodedata.normalize("NFKC", text)):
-        try:
-            parts = urlsplit(candidate)
-            valid = parts.scheme in {"http", "https"} and "." in (parts.hostname or "") and len(candidate) <= 2000
-        except ValueError:
-            valid = False
-        if valid:
-            found.append(candidate)
+    found = cleaning.http_urls(text, max_length=2000)
     if not found:
         row.error(
             column,
@@ -599,56 +462,41 @@ def _urls(row: _Row, column: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _phone(row: _Row) -> str | None:
-    text = _nfkc(row.v(PHONE))
-    if not text or text in _NONE_WORDS:
-        return None
-    digits = _PHONE_SEPARATORS.sub("", text)
-    if re.fullmatch(r"0\d{9,10}|#\d{4}|1\d{2,3}", digits) is None:
-        row.error(
-            PHONE,
-            "電話番号の形式が正しくありません（例: 03-1234-5678）。",
-            "The phone number is malformed (e.g. 03-1234-5678).",
-        )
-        return None
-    return text
-
-
-def _email(row: _Row) -> str | None:
-    text = _nfkc(row.v(EMAIL))
-    if not text or text in _NONE_WORDS:
-        return None
-    if _EMAIL.fullmatch(text) is None:
-        row.error(EMAIL, "メールアドレスの形式が正しくありません。", "The e-mail address is malformed.")
-        return None
-    return text
-
-
 def _status(row: _Row) -> tuple[RecordStatus, str, bool | None]:
     accepts_new: bool | None = None
     for column in STATUS_COLUMNS:
-        text = _nfkc(row.v(column))
+        text = nfkc(row.v(column))
         if _NEW_INTAKE_PAUSED.search(text):
             accepts_new = False
     for status, pattern in ((RecordStatus.DEFUNCT, _DEFUNCT), (RecordStatus.TEMPORARILY_CLOSED, _CLOSED)):
         for column in STATUS_COLUMNS:
-            text = _NEW_INTAKE_PAUSED.sub("", _nfkc(row.v(column)))
+            text = _NEW_INTAKE_PAUSED.sub("", nfkc(row.v(column)))
             if pattern.search(text):
                 return status, row.v(column), accepts_new
     return RecordStatus.ACTIVE, "", accepts_new
 
 
+def _free(fees: tuple[Fee, ...]) -> bool | None:
+    """True when every fee given is 0, False when any is more; None when no amount says."""
+    amounts = [fee.yen for fee in fees]
+    if amounts and all(a == 0 for a in amounts):
+        return True
+    if any(a is not None and a > 0 for a in amounts):
+        return False
+    return None
+
+
 def _yen(text: str) -> int | None:
-    value = _nfkc(text).removesuffix("円").replace(",", "")
+    value = nfkc(text).removesuffix("円").replace(",", "")
     return int(value) if value.isascii() and value.isdigit() and len(value) < 7 else None
 
 
 def _flag(text: str) -> bool:
-    return _nfkc(text) in {"1", "○", "〇", "有", "あり", "実施"}
+    return nfkc(text) in {"1", "○", "〇", "有", "あり", "実施"}
 
 
 def _split_list(text: str) -> tuple[str, ...]:
-    return tuple(part for part in (_clean(p) for p in re.split(r"[;；]", text)) if part)
+    return tuple(part for part in (clean(p) for p in re.split(r"[;；]", text)) if part)
 
 
 __all__ = [

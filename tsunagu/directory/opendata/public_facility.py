@@ -15,19 +15,14 @@ text gives 「name: text」. Nothing here touches the database; a resolver finds
 from __future__ import annotations
 
 import enum
-import re
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-from django.core.exceptions import ValidationError
-
-from tsunagu.core.validators import local_government_check_digit, validate_local_government_code
 from tsunagu.directory.schedules import opendata_hours_text, parse_schedule
 
-from .csvfile import CsvFileError, CsvRow, normalise_header, read_table
-from .kodomo_shokudo import RowError
+from . import cleaning
+from .cleaning import CleanRow, ReadReport, RowError, is_none_word, nfkc
+from .csvfile import normalise_header
 from .resolvers import MunicipalityResolver
 
 # Current layout.
@@ -89,12 +84,8 @@ OLDER_COLUMNS = (
 )
 COLUMNS = tuple(dict.fromkeys((*CURRENT_COLUMNS, *OLDER_COLUMNS)))
 
-_NONE_WORDS = frozenset({"なし", "無し", "-", "ー", "―", "非公開", "未定"})
 _YES = frozenset({"1", "○", "〇", "◯", "有", "あり", "可", "はい", "TRUE", "true", "True", "Y", "y"})
 _NO = frozenset({"0", "×", "✕", "無", "なし", "無し", "不可", "いいえ", "FALSE", "false", "False", "N", "n", "-"})
-_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'、。，]+")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
-_PHONE_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−ー()]")
 
 
 class Layout(enum.StrEnum):
@@ -138,42 +129,8 @@ class PublicFacilityRecord:
 
 
 @dataclass
-class PublicFacilityResult:
-    records: list[PublicFacilityRecord] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    warnings: list[RowError] = field(default_factory=list)
-    encoding: str = ""
+class PublicFacilityResult(ReadReport[PublicFacilityRecord]):
     layout: Layout | None = None
-    rows_read: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def _clean(value: str) -> str:
-    return unicodedata.normalize("NFC", value).strip(" \t\r\n\u3000")
-
-
-def _nfkc(value: str) -> str:
-    return unicodedata.normalize("NFKC", value).strip()
-
-
-@dataclass
-class _Row:
-    csv: CsvRow
-    values: dict[str, str]
-    errors: list[RowError] = field(default_factory=list)
-    warnings: list[RowError] = field(default_factory=list)
-
-    def v(self, column: str) -> str:
-        return self.values.get(column, "")
-
-    def error(self, column: str, reason_ja: str, reason_en: str) -> None:
-        self.errors.append(RowError(self.csv.row, column, self.csv.get(column), reason_ja, reason_en))
-
-    def warn(self, column: str, reason_ja: str, reason_en: str) -> None:
-        self.warnings.append(RowError(self.csv.row, column, self.csv.get(column), reason_ja, reason_en))
 
 
 def read_public_facilities(
@@ -181,13 +138,9 @@ def read_public_facilities(
 ) -> PublicFacilityResult:
     """Read a 公共施設一覧 CSV in either layout. Never raises on bad input: see `errors`."""
     result = PublicFacilityResult()
-    try:
-        table = read_table(data, columns=COLUMNS)
-    except CsvFileError as exc:
-        result.errors.append(RowError(exc.line, "", "", exc.reason_ja, exc.reason_en))
+    table = cleaning.read_or_report(data, columns=COLUMNS, report=result)
+    if table is None:
         return result
-    result.encoding = table.encoding
-    result.rows_read = len(table.rows)
     if CODE in table.present and ID in table.present:
         layout, code_column, id_column = Layout.CURRENT, CODE, ID
     elif OLD_CODE in table.present:
@@ -213,17 +166,8 @@ def read_public_facilities(
     flags = _flag_columns(table.headers)
     seen: dict[str, int] = {}
     for csv_row in table.rows:
-        row = _Row(csv=csv_row, values={column: _clean(value) for column, value in csv_row.values.items()})
-        if csv_row.extra:
-            row.errors.append(
-                RowError(
-                    csv_row.row,
-                    "",
-                    csv_row.extra[0][:100],
-                    "列名のない列に値があります（区切りのカンマが多すぎませんか）。",
-                    "A cell lies beyond the last named column (too many commas?).",
-                )
-            )
+        row = CleanRow(csv=csv_row, values=CleanRow.cleaned(csv_row))
+        row.check_extra_cells()
         record = _record(row, layout, code_column, id_column, flags, resolver)
         if record is not None and not row.errors:
             if record.source_id in seen:
@@ -253,7 +197,7 @@ def _flag_columns(headers: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _record(
-    row: _Row,
+    row: CleanRow,
     layout: Layout,
     code_column: str,
     id_column: str,
@@ -269,15 +213,11 @@ def _record(
     place_code = code
     if current and row.v(PLACE_CODE):
         place_code = _code(row, PLACE_CODE, resolver, row.v(ADDRESS_PREFECTURE), row.v(ADDRESS_MUNICIPALITY))
-    latitude = _coordinate(row, LATITUDE, -90.0, 90.0)
-    longitude = _coordinate(row, LONGITUDE, -180.0, 180.0)
-    if (latitude is None) != (longitude is None) and not row.errors:
-        row.warn(LATITUDE, "緯度・経度の片方しかないため、位置は使いません。", "Only one of lat/lon is given.")
-        latitude = longitude = None
+    latitude, longitude = cleaning.coordinates(row, latitude=LATITUDE, longitude=LONGITUDE)
     url = _url(row, URL)
     form_url = _url(row, FORM_URL) if current else None
-    phone = _phone(row)
-    email = _email(row) if current else None
+    phone = cleaning.phone(row, PHONE)
+    email = cleaning.email(row, EMAIL) if current else None
     postal = _postal_code(row) if current else ""
     if current:
         address = row.v(ADDRESS_JOINED) or "".join(
@@ -291,8 +231,8 @@ def _record(
     schedule_text = opendata_hours_text(days=row.v(WEEKDAYS), start=row.v(START), end=row.v(END))
     if row.errors or code is None or place_code is None:
         return None
-    local_id = _nfkc(row.v(id_column))
-    source_id = f"{code}:{local_id}" if local_id else f"{code}:名称={_nfkc(name)}"
+    local_id = nfkc(row.v(id_column))
+    source_id = f"{code}:{local_id}" if local_id else f"{code}:名称={nfkc(name)}"
     return PublicFacilityRecord(
         source_id=source_id,
         local_id=local_id,
@@ -304,17 +244,17 @@ def _record(
         name_kana=row.v(NAME_KANA),
         name_en=row.v(NAME_EN),
         alias=row.v(NAME_ALIAS),
-        address="" if _nfkc(address) in _NONE_WORDS else address,
-        building="" if _nfkc(building) in _NONE_WORDS else building,
+        address="" if is_none_word(address) else address,
+        building="" if is_none_word(building) else building,
         postal_code=postal,
         latitude=latitude,
         longitude=longitude,
         phone=phone,
-        extension=_nfkc(row.v(EXTENSION)),
+        extension=nfkc(row.v(EXTENSION)),
         email=email,
         form_url=form_url,
         contact_notes=row.v(CONTACT_NOTES),
-        corporate_number=_nfkc(row.v(CORPORATE_NUMBER)),
+        corporate_number=nfkc(row.v(CORPORATE_NUMBER)),
         operator_name=row.v(OPERATOR),
         schedule=parse_schedule(schedule_text).to_json(),
         schedule_text=schedule_text,
@@ -328,9 +268,9 @@ def _record(
 
 
 def _code(
-    row: _Row, column: str, resolver: MunicipalityResolver | None, prefecture: str, municipality: str
+    row: CleanRow, column: str, resolver: MunicipalityResolver | None, prefecture: str, municipality: str
 ) -> str | None:
-    raw = _nfkc(row.v(column))
+    raw = nfkc(row.v(column))
     if not raw:
         found = resolver(prefecture, municipality) if resolver is not None and municipality else None
         if found is not None:
@@ -346,58 +286,19 @@ def _code(
             "The local government code is blank and no municipality name identifies it.",
         )
         return None
-    if len(raw) == 5 and raw.isascii() and raw.isdigit():
-        raw += str(local_government_check_digit(raw))
-    try:
-        validate_local_government_code(raw)
-    except ValidationError as exc:
-        if exc.code == "check_digit":
-            fixed = raw[:5] + str(local_government_check_digit(raw[:5]))
-            row.error(
-                column,
-                f"全国地方公共団体コードの検査数字（6桁目）が正しくありません（前5桁なら {fixed}）。",
-                f"The check digit is wrong (the first five digits give {fixed}).",
-            )
-        else:
-            row.error(
-                column,
-                "全国地方公共団体コードは6桁（または検査数字なしの5桁）の数字で入力してください。",
-                "The code must be 6 digits (or 5 without the check digit).",
-            )
-        return None
-    return raw
+    # Unlike 子ども食堂一覧, this layout has no municipality name beside every code to confirm a
+    # corrected check digit, so a wrong one is always an error.
+    return cleaning.checked_code(row, column, raw)
 
 
-def _coordinate(row: _Row, column: str, low: float, high: float) -> float | None:
-    text = _nfkc(row.v(column))
-    if not text or text in _NONE_WORDS:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not low <= value <= high:  # also catches nan and inf
-        row.error(
-            column,
-            f"{column}は{low:g}〜{high:g}の数値で入力してください。",
-            f"{column} must be a number from {low:g} to {high:g}.",
-        )
-        return None
-    return value
-
-
-def _url(row: _Row, column: str) -> str | None:
+def _url(row: CleanRow, column: str) -> str | None:
+    """The first http(s) URL in the cell, of at most 500 characters (what the URL fields hold)."""
     text = row.v(column)
-    if not text or _nfkc(text) in _NONE_WORDS:
+    if not text or is_none_word(text):
         return None
-    candidate: str
-    for candidate in _URL_IN_TEXT.findall(unicodedata.normalize("NFKC", text)):
-        try:
-            parts = urlsplit(candidate)
-        except ValueError:
-            continue
-        if parts.scheme in {"http", "https"} and "." in (parts.hostname or "") and len(candidate) <= 500:
-            return candidate
+    found = cleaning.http_urls(text, max_length=500)
+    if found:
+        return found[0]
     row.error(
         column,
         "URLの形式が正しくありません（http:// または https:// で始まる500文字以内のアドレスを入力してください）。",
@@ -406,33 +307,8 @@ def _url(row: _Row, column: str) -> str | None:
     return None
 
 
-def _phone(row: _Row) -> str | None:
-    text = _nfkc(row.v(PHONE))
-    if not text or text in _NONE_WORDS:
-        return None
-    digits = _PHONE_SEPARATORS.sub("", text)
-    if re.fullmatch(r"0\d{9,10}|#\d{4}|1\d{2,3}", digits) is None:
-        row.error(
-            PHONE,
-            "電話番号の形式が正しくありません（例: 03-1234-5678）。",
-            "The phone number is malformed (e.g. 03-1234-5678).",
-        )
-        return None
-    return text
-
-
-def _email(row: _Row) -> str | None:
-    text = _nfkc(row.v(EMAIL))
-    if not text or text in _NONE_WORDS:
-        return None
-    if _EMAIL.fullmatch(text) is None:
-        row.error(EMAIL, "メールアドレスの形式が正しくありません。", "The e-mail address is malformed.")
-        return None
-    return text
-
-
-def _postal_code(row: _Row) -> str:
-    text = _nfkc(row.v(POSTAL_CODE)).removeprefix("〒").replace("-", "").strip()
+def _postal_code(row: CleanRow) -> str:
+    text = nfkc(row.v(POSTAL_CODE)).removeprefix("〒").replace("-", "").strip()
     if not text:
         return ""
     if len(text) != 7 or not text.isascii() or not text.isdigit():
@@ -446,7 +322,7 @@ def _postal_code(row: _Row) -> str:
 
 
 def _flag(column: str, value: str) -> str:
-    text = _nfkc(value)
+    text = nfkc(value)
     if not text or text in _NO:
         return ""
     if text in _YES:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias, TypeVar
 
 from .model import LAST_WEEK, NEW_YEAR_HOLIDAYS, ClosedRange, Period, Rule, Schedule
 from .parser import parse_schedule
@@ -128,7 +129,7 @@ def _describe_ja(schedule: Schedule) -> list[str]:
 
 # -- other languages ---------------------------------------------------------------------------
 #
-# Each table below says how one language writes opening hours. The Japanese words above are the
+# The tables below say how each language writes opening hours. The Japanese words above are the
 # canonical ones (the parser reads them back); these are for reading only.
 
 
@@ -187,15 +188,43 @@ class _Words:
         return self.date.format(day=day, month=self.months[month - 1], month_number=month)
 
 
-def _en_nth(n: int, _days: tuple[int, ...]) -> str:
-    return _ordinal_en(n)
-
-
 def _pt_gender(days: tuple[int, ...]) -> str:
     """Segunda-feira … sexta-feira are feminine (2ª), sábado and domingo masculine (2º)."""
     return "ª" if days and all(day < 5 for day in days) else "º"
 
 
+# Each table has one row per phrase and one column per language, in the order of `_LANGUAGES`, so
+# that every field of `_Words` is named once, a phrase reads across the languages at a glance, and
+# `_PerLanguage` makes mypy reject a row that misses a language.
+
+_LANGUAGES = ("en", "zh-hans", "ko", "vi", "pt-br")
+_T = TypeVar("_T")
+_PerLanguage: TypeAlias = tuple[_T, _T, _T, _T, _T]
+
+# Short names, Monday first, for lists and ranges.
+_WEEKDAYS: _PerLanguage[tuple[str, ...]] = (
+    ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+    ("월", "화", "수", "목", "금", "토", "일"),
+    ("Thứ 2", "Thứ 3", "Thứ 4", "Thứ 5", "Thứ 6", "Thứ 7", "Chủ nhật"),
+    ("seg", "ter", "qua", "qui", "sex", "sáb", "dom"),
+)
+# For "2nd Saturday of the month".
+_WEEKDAYS_LONG: _PerLanguage[tuple[str, ...]] = (
+    ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    _WEEKDAYS[1],
+    ("월요일", "화요일", "수요일", "목요일", "금요일", "토요일", "일요일"),
+    ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"),
+    ("segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado", "domingo"),
+)
+# The weekday after several ordinals, where the language puts it in the plural (2º e 4º sábados).
+_WEEKDAYS_LONG_PLURAL: _PerLanguage[tuple[str, ...] | None] = (
+    None,
+    None,
+    None,
+    None,
+    ("segundas-feiras", "terças-feiras", "quartas-feiras", "quintas-feiras", "sextas-feiras", "sábados", "domingos"),
+)
 _MONTHS_EN = (
     "January",
     "February",
@@ -224,194 +253,111 @@ _MONTHS_PT = (
     "novembro",
     "dezembro",
 )
-_WEEKDAYS_LONG_PT_PLURAL = (
-    "segundas-feiras",
-    "terças-feiras",
-    "quartas-feiras",
-    "quintas-feiras",
-    "sextas-feiras",
-    "sábados",
-    "domingos",
+_MONTHS: _PerLanguage[tuple[str, ...]] = (
+    _MONTHS_EN,
+    tuple(f"{m}月" for m in range(1, 13)),
+    tuple(f"{m}월" for m in range(1, 13)),
+    tuple(f"tháng {m}" for m in range(1, 13)),
+    _MONTHS_PT,
 )
-_WEEKDAYS_LONG_PT = ("segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado", "domingo")
+# {days} of the month, already joined: one day, several days.
+_MONTH_DAYS: _PerLanguage[tuple[str, str]] = (
+    ("{days} of each month", "{days} of each month"),
+    ("每月{days}", "每月{days}"),
+    ("매월 {days}", "매월 {days}"),
+    ("ngày {days} hằng tháng", "các ngày {days} hằng tháng"),
+    ("dia {days} de cada mês", "dias {days} de cada mês"),
+)
+# One day of the month in a list.
+_MONTH_DAY: _PerLanguage[Callable[[int], str]] = (_ordinal_en, "{}日".format, "{}일".format, str, str)
+# A week of the month, knowing the weekdays (Portuguese ordinals take their gender).
+_NTH: _PerLanguage[Callable[[int, tuple[int, ...]], str]] = (
+    lambda n, _days: _ordinal_en(n),
+    lambda n, _days: f"第{n}",
+    lambda n, _days: ("첫째", "둘째", "셋째", "넷째", "다섯째")[n - 1],
+    lambda n, _days: f"thứ {n}",
+    lambda n, days: f"{n}{_pt_gender(days)}",
+)
+# The last week of the month.
+_LAST: _PerLanguage[Callable[[tuple[int, ...]], str]] = (
+    lambda _days: "last",
+    lambda _days: "最后一",
+    lambda _days: "마지막",
+    lambda _days: "cuối",
+    lambda days: "última" if _pt_gender(days) == "ª" else "último",
+)
+# Every other field of `_Words` (its comments say what each is for); {names} are filled in. Each row
+# holds en, zh-hans and ko on its first line, vi and pt-br on its second.
+# fmt: off
+_PHRASES: dict[str, _PerLanguage[str]] = {
+    "every_day": ("Every day", "每天", "매일",
+                  "Hằng ngày", "Todos os dias"),
+    "day_range": ("{first}–{last}", "{first}至{last}", "{first}~{last}",
+                  "{first}–{last}", "{first} a {last}"),
+    "time_range": ("{start}–{end}", "{start}–{end}", "{start}~{end}",
+                   "{start}–{end}", "{start}–{end}"),
+    "overnight": ("{start}–{end} next day", "{start}–次日{end}", "{start}~다음 날 {end}",
+                  "{start}–{end} ngày hôm sau", "{start}–{end} do dia seguinte"),
+    "from_time": ("from {start}", "{start}起", "{start}부터",
+                  "từ {start}", "a partir das {start}"),
+    "all_day": ("24 hours", "24小时", "24시간",
+                "24 giờ", "24 horas"),
+    "open_24_hours": ("Open 24 hours", "24小时开放", "24시간 운영",
+                      "Hoạt động 24 giờ", "Aberto 24 horas"),
+    "holidays": ("public holidays", "节假日", "공휴일",
+                 "ngày lễ", "feriados"),
+    "nth_weekday": ("{nth} {days} of the month", "每月{nth}个{days}", "매월 {nth} {days}",
+                    "{days} tuần {nth} hằng tháng", "{nth} {days} do mês"),
+    "rule": ("{days}: {hours}", "{days} {hours}", "{days} {hours}",
+             "{days}: {hours}", "{days}: {hours}"),
+    "no_hours": ("(hours not given)", "（未注明时间）", "(시간 정보 없음)",
+                 "(không ghi giờ)", "(horário não informado)"),
+    "hours_separator": (", ", "、", ", ",
+                        ", ", ", "),
+    "with_months": ("{months}, {text}", "{months}：{text}", "{months}: {text}",
+                    "{months}, {text}", "{months}, {text}"),
+    "even_months": ("Even months", "双月", "짝수 달",
+                    "Các tháng chẵn", "Meses pares"),
+    "odd_months": ("Odd months", "单月", "홀수 달",
+                   "Các tháng lẻ", "Meses ímpares"),
+    "month_range": ("{first}–{last}", "{first}至{last}", "{first}~{last}",
+                    "từ {first} đến {last}", "de {first} a {last}"),
+    "closed": ("Closed {what}", "{what}休息", "{what} 휴무",
+               "Nghỉ {what}", "Fechado {what}"),
+    "closed_on_holidays": ("on public holidays", "节假日", "공휴일",
+                           "vào ngày lễ", "nos feriados"),
+    "new_year": ("over the New Year ({start} – {end})", "年末年初（{start}至{end}）", "연말연시({start}~{end})",
+                 "dịp cuối năm – đầu năm ({start} – {end})", "nas festas de fim de ano (de {start} a {end})"),
+    "closed_range": ("from {start} to {end}", "{start}至{end}", "{start}~{end}",
+                     "từ {start} đến {end}", "de {start} a {end}"),
+    "date": ("{day} {month}", "{month_number}月{day}日", "{month_number}월 {day}일",
+             "ngày {day}/{month_number}", "{day} de {month}"),
+    "closed_date": ("Closed on {date} {year}", "{year}年{date}休息", "{year}년 {date} 휴무",
+                    "Nghỉ {date}/{year}", "Fechado em {date} de {year}"),
+    "separator": (", ", "、", "·",
+                  ", ", ", "),
+    "last_separator": (" and ", "、", "·",
+                       " và ", " e "),
+    "weekday_separator": (", ", "、", "·",
+                          ", ", ", "),
+    "items_separator": ("; ", "；", ", ",
+                        "; ", "; "),
+}
+# fmt: on
 
 _OTHER_LANGUAGES: dict[str, _Words] = {
-    "en": _Words(
-        weekdays=("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-        weekdays_long=("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-        months=_MONTHS_EN,
-        every_day="Every day",
-        day_range="{first}–{last}",
-        time_range="{start}–{end}",
-        overnight="{start}–{end} next day",
-        from_time="from {start}",
-        all_day="24 hours",
-        open_24_hours="Open 24 hours",
-        holidays="public holidays",
-        month_days=("{days} of each month", "{days} of each month"),
-        month_day=_ordinal_en,
-        nth_weekday="{nth} {days} of the month",
-        nth=_en_nth,
-        last=lambda _days: "last",
-        rule="{days}: {hours}",
-        no_hours="(hours not given)",
-        hours_separator=", ",
-        with_months="{months}, {text}",
-        even_months="Even months",
-        odd_months="Odd months",
-        month_range="{first}–{last}",
-        closed="Closed {what}",
-        closed_on_holidays="on public holidays",
-        new_year="over the New Year ({start} – {end})",
-        closed_range="from {start} to {end}",
-        date="{day} {month}",
-        closed_date="Closed on {date} {year}",
-        separator=", ",
-        last_separator=" and ",
-        weekday_separator=", ",
-        items_separator="; ",
-    ),
-    "zh-hans": _Words(
-        weekdays=("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
-        weekdays_long=("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
-        months=tuple(f"{m}月" for m in range(1, 13)),
-        every_day="每天",
-        day_range="{first}至{last}",
-        time_range="{start}–{end}",
-        overnight="{start}–次日{end}",
-        from_time="{start}起",
-        all_day="24小时",
-        open_24_hours="24小时开放",
-        holidays="节假日",
-        month_days=("每月{days}", "每月{days}"),
-        month_day=lambda d: f"{d}日",
-        nth_weekday="每月{nth}个{days}",
-        nth=lambda n, _days: f"第{n}",
-        last=lambda _days: "最后一",
-        rule="{days} {hours}",
-        no_hours="（未注明时间）",
-        hours_separator="、",
-        with_months="{months}：{text}",
-        even_months="双月",
-        odd_months="单月",
-        month_range="{first}至{last}",
-        closed="{what}休息",
-        closed_on_holidays="节假日",
-        new_year="年末年初（{start}至{end}）",
-        closed_range="{start}至{end}",
-        date="{month_number}月{day}日",
-        closed_date="{year}年{date}休息",
-        separator="、",
-        last_separator="、",
-        weekday_separator="、",
-        items_separator="；",
-    ),
-    "ko": _Words(
-        weekdays=("월", "화", "수", "목", "금", "토", "일"),
-        weekdays_long=("월요일", "화요일", "수요일", "목요일", "금요일", "토요일", "일요일"),
-        months=tuple(f"{m}월" for m in range(1, 13)),
-        every_day="매일",
-        day_range="{first}~{last}",
-        time_range="{start}~{end}",
-        overnight="{start}~다음 날 {end}",
-        from_time="{start}부터",
-        all_day="24시간",
-        open_24_hours="24시간 운영",
-        holidays="공휴일",
-        month_days=("매월 {days}", "매월 {days}"),
-        month_day=lambda d: f"{d}일",
-        nth_weekday="매월 {nth} {days}",
-        nth=lambda n, _days: ("첫째", "둘째", "셋째", "넷째", "다섯째")[n - 1],
-        last=lambda _days: "마지막",
-        rule="{days} {hours}",
-        no_hours="(시간 정보 없음)",
-        hours_separator=", ",
-        with_months="{months}: {text}",
-        even_months="짝수 달",
-        odd_months="홀수 달",
-        month_range="{first}~{last}",
-        closed="{what} 휴무",
-        closed_on_holidays="공휴일",
-        new_year="연말연시({start}~{end})",
-        closed_range="{start}~{end}",
-        date="{month_number}월 {day}일",
-        closed_date="{year}년 {date} 휴무",
-        separator="·",
-        last_separator="·",
-        weekday_separator="·",
-        items_separator=", ",
-    ),
-    "vi": _Words(
-        weekdays=("Thứ 2", "Thứ 3", "Thứ 4", "Thứ 5", "Thứ 6", "Thứ 7", "Chủ nhật"),
-        weekdays_long=("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"),
-        months=tuple(f"tháng {m}" for m in range(1, 13)),
-        every_day="Hằng ngày",
-        day_range="{first}–{last}",
-        time_range="{start}–{end}",
-        overnight="{start}–{end} ngày hôm sau",
-        from_time="từ {start}",
-        all_day="24 giờ",
-        open_24_hours="Hoạt động 24 giờ",
-        holidays="ngày lễ",
-        month_days=("ngày {days} hằng tháng", "các ngày {days} hằng tháng"),
-        month_day=str,
-        nth_weekday="{days} tuần {nth} hằng tháng",
-        nth=lambda n, _days: f"thứ {n}",
-        last=lambda _days: "cuối",
-        rule="{days}: {hours}",
-        no_hours="(không ghi giờ)",
-        hours_separator=", ",
-        with_months="{months}, {text}",
-        even_months="Các tháng chẵn",
-        odd_months="Các tháng lẻ",
-        month_range="từ {first} đến {last}",
-        closed="Nghỉ {what}",
-        closed_on_holidays="vào ngày lễ",
-        new_year="dịp cuối năm – đầu năm ({start} – {end})",
-        closed_range="từ {start} đến {end}",
-        date="ngày {day}/{month_number}",
-        closed_date="Nghỉ {date}/{year}",
-        separator=", ",
-        last_separator=" và ",
-        weekday_separator=", ",
-        items_separator="; ",
-    ),
-    "pt-br": _Words(
-        weekdays=("seg", "ter", "qua", "qui", "sex", "sáb", "dom"),
-        weekdays_long=_WEEKDAYS_LONG_PT,
-        months=_MONTHS_PT,
-        every_day="Todos os dias",
-        day_range="{first} a {last}",
-        time_range="{start}–{end}",
-        overnight="{start}–{end} do dia seguinte",
-        from_time="a partir das {start}",
-        all_day="24 horas",
-        open_24_hours="Aberto 24 horas",
-        holidays="feriados",
-        month_days=("dia {days} de cada mês", "dias {days} de cada mês"),
-        month_day=str,
-        nth_weekday="{nth} {days} do mês",
-        nth=lambda n, days: f"{n}{_pt_gender(days)}",
-        last=lambda days: "última" if _pt_gender(days) == "ª" else "último",
-        rule="{days}: {hours}",
-        no_hours="(horário não informado)",
-        hours_separator=", ",
-        with_months="{months}, {text}",
-        even_months="Meses pares",
-        odd_months="Meses ímpares",
-        month_range="de {first} a {last}",
-        closed="Fechado {what}",
-        closed_on_holidays="nos feriados",
-        new_year="nas festas de fim de ano (de {start} a {end})",
-        closed_range="de {start} a {end}",
-        date="{day} de {month}",
-        closed_date="Fechado em {date} de {year}",
-        separator=", ",
-        last_separator=" e ",
-        weekday_separator=", ",
-        items_separator="; ",
-        weekdays_long_plural=_WEEKDAYS_LONG_PT_PLURAL,
-    ),
+    code: _Words(
+        weekdays=_WEEKDAYS[column],
+        weekdays_long=_WEEKDAYS_LONG[column],
+        weekdays_long_plural=_WEEKDAYS_LONG_PLURAL[column],
+        months=_MONTHS[column],
+        month_days=_MONTH_DAYS[column],
+        month_day=_MONTH_DAY[column],
+        nth=_NTH[column],
+        last=_LAST[column],
+        **{name: row[column] for name, row in _PHRASES.items()},
+    )
+    for column, code in enumerate(_LANGUAGES)
 }
 
 

@@ -1,4 +1,5 @@
-"""What the directory's staff pages share: paging, hours in words, the change history as people read it."""
+"""What the directory's staff pages share: paging, hours in words, the change history as people read it,
+and the parts of the service and location forms that are the same (hours, phones)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.core.exceptions import FieldDoesNotExist
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from tsunagu.accounts.models import Organisation
 from tsunagu.directory import selectors
+from tsunagu.directory.forms.hours import HoursForm, hours_fit_rows, hours_initial
+from tsunagu.directory.forms.service import PhoneForm, PhoneFormSet, phones_initial, phones_of
 from tsunagu.directory.models import (
     ChangeAction,
     ChangeRecord,
@@ -31,7 +36,7 @@ from tsunagu.directory.schedules import Schedule as Hours
 from tsunagu.directory.schedules.describe import describe, text_says_it_all
 from tsunagu.directory.search.cards import ServiceCard
 from tsunagu.directory.selectors import TERM_FIELDS, Freshness, freshness
-from tsunagu.directory.services import HISTORY_REDACTED, LOCATING_FIELDS
+from tsunagu.directory.services import HISTORY_REDACTED, LOCATING_FIELDS, LocationData, PhoneData, ServiceData
 
 PER_PAGE = 25
 MAX_PAGE = 10_000
@@ -142,6 +147,49 @@ def standing_hours(schedules: Iterable[Any]) -> dict[str, Any] | None:
     return None
 
 
+# -- form pages --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HoursAndPhones:
+    """The hours form and the phones formset of a service's or a location's form page."""
+
+    existing: Hours | None
+    hours_form: HoursForm
+    phones: forms.BaseFormSet[PhoneForm]
+
+    @classmethod
+    def of(cls, request: HttpRequest, base: ServiceData | LocationData | None) -> HoursAndPhones:
+        """Bound to the POST, or filled in from `base` (None for a new entry)."""
+        existing = Hours.from_json(base.hours) if base is not None and base.hours is not None else None
+        if request.method == "POST":
+            hours_form = HoursForm(request.POST, prefix="hours", existing=existing)
+            return cls(existing, hours_form, PhoneFormSet(request.POST, prefix="phones"))
+        hours_form = HoursForm(initial=hours_initial(existing), prefix="hours", existing=existing)
+        phones = PhoneFormSet(initial=phones_initial(base.phones) if base is not None else [], prefix="phones")
+        return cls(existing, hours_form, phones)
+
+    def all_valid(self, form: forms.Form) -> bool:
+        """Whether `form`, the hours and the phones are valid; all are checked, so each shows its errors."""
+        return all([form.is_valid(), self.hours_form.is_valid(), self.phones.is_valid()])
+
+    def phone_data(self) -> tuple[PhoneData, ...]:
+        return phones_of(self.phones)
+
+    def schedule(self) -> Hours | None:
+        schedule: Hours | None = self.hours_form.cleaned_data["schedule"]
+        return schedule
+
+    def context(self) -> dict[str, Any]:
+        return {"hours_form": self.hours_form, "hours_fit_rows": hours_fit_rows(self.existing), "phones": self.phones}
+
+
+def form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """A form page; after a POST it is shown again only because something was wrong, so with 400."""
+    posted = request.method == "POST"
+    return render(request, template, {**context, "has_errors": posted}, status=400 if posted else 200)
+
+
 # -- history -----------------------------------------------------------------------------------
 
 _COLLECTION_LABELS = {
@@ -245,7 +293,7 @@ def _names_by_code(model: Any, codes: set[str]) -> dict[str, str]:
             continue
     if not valid:
         return {}
-    return {str(code): name for code, name in model.objects.filter(code__in=valid).values_list("code", "name")}
+    return selectors.names_by_code(model=model, codes=valid)
 
 
 def history_rows(

@@ -20,12 +20,9 @@ from tsunagu.accounts.policy import Perm
 from tsunagu.audit.services import record_personal_data_read
 from tsunagu.directory import selectors, services
 from tsunagu.directory.access import access_location, access_service, may_edit, may_see_confidential
-from tsunagu.directory.forms.hours import HoursForm, hours_fit_rows, hours_initial
 from tsunagu.directory.forms.location import LocationForm, location_initial
-from tsunagu.directory.forms.service import PhoneFormSet, phones_initial, phones_of
 from tsunagu.directory.models import Location, Service
-from tsunagu.directory.schedules import Schedule as Hours
-from tsunagu.directory.views.common import history_rows, hours_view, standing_hours
+from tsunagu.directory.views.common import HoursAndPhones, form_page, history_rows, hours_view, standing_hours
 
 CONFIDENTIAL_FIELDS = ["confidential_address"]
 
@@ -71,15 +68,12 @@ def _location_form(
     allowed = may_see_confidential(actor, organisation)
     detail = selectors.location_detail(location=location) if location is not None else None
     base = selectors.location_data_of(detail) if detail is not None else None
-    hours_json = base.hours if base is not None else None
-    existing_hours = Hours.from_json(hours_json) if hours_json is not None else None
+    parts = HoursAndPhones.of(request, base)
     is_confidential = base.is_confidential if base is not None else False
     if request.method == "POST":
         form = LocationForm(request.POST, confidential_allowed=allowed, is_confidential=is_confidential)
-        hours_form = HoursForm(request.POST, prefix="hours", existing=existing_hours)
-        phones = PhoneFormSet(request.POST, prefix="phones")
-        if all([form.is_valid(), hours_form.is_valid(), phones.is_valid()]):
-            data = form.location_data(base=base, phones=phones_of(phones), hours=hours_form.cleaned_data["schedule"])
+        if parts.all_valid(form):
+            data = form.location_data(base=base, phones=parts.phone_data(), hours=parts.schedule())
             try:
                 if service is not None:
                     saved = services.service_location_add(actor=actor, service=service, data=data)
@@ -101,20 +95,15 @@ def _location_form(
             if allowed and base.is_confidential and base.confidential_address:
                 _audit_confidential_read(request, detail)
         form = LocationForm(initial=initial, confidential_allowed=allowed, is_confidential=is_confidential)
-        hours_form = HoursForm(initial=hours_initial(existing_hours), prefix="hours", existing=existing_hours)
-        phones = PhoneFormSet(initial=phones_initial(base.phones) if base is not None else [], prefix="phones")
     context = {
         "form": form,
-        "hours_form": hours_form,
-        "hours_fit_rows": hours_fit_rows(existing_hours),
-        "phones": phones,
+        **parts.context(),
         "organisation": organisation,
         "location": location,
         "service": service,
         "confidential_hidden": is_confidential and not allowed,
-        "has_errors": request.method == "POST",
     }
-    return render(request, "directory/location_form.html", context, status=400 if request.method == "POST" else 200)
+    return form_page(request, "directory/location_form.html", context)
 
 
 @sensitive_post_parameters(*CONFIDENTIAL_FIELDS)

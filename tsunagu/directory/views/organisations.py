@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from tsunagu.accounts.access import actor_of, staff_required
+from tsunagu.accounts.access import actor_of, may_manage_organisations, staff_required
 from tsunagu.accounts.forms import ListFilterForm
 from tsunagu.accounts.policy import Perm
 from tsunagu.directory import selectors
@@ -34,7 +34,7 @@ def organisation_list_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query_without_page(request),
-        "can_manage": actor_of(request).has(Perm.ORGANISATION_MANAGE),
+        "can_manage": may_manage_organisations(actor_of(request)),
     }
     return render(request, "directory/organisation_list.html", context)
 
@@ -55,6 +55,6 @@ def organisation_detail_view(request: HttpRequest, code: UUID) -> HttpResponse:
         "query": query_without_page(request),
         "locations": list(selectors.organisation_locations(organisation=organisation)[:100]),
         "may_edit": may_edit(actor, organisation),
-        "can_manage": actor.has(Perm.ORGANISATION_MANAGE),
+        "can_manage": may_manage_organisations(actor),
     }
     return render(request, "directory/organisation_detail.html", context)

@@ -22,21 +22,14 @@ from tsunagu.audit.services import record_personal_data_read
 from tsunagu.directory import selectors, services
 from tsunagu.directory.access import access_organisation, access_service, may_edit, may_see_confidential
 from tsunagu.directory.forms.filters import ServiceFilterForm
-from tsunagu.directory.forms.hours import HoursForm, hours_fit_rows, hours_initial
-from tsunagu.directory.forms.service import (
-    PhoneFormSet,
-    ServiceForm,
-    language_name,
-    phones_initial,
-    phones_of,
-    service_initial,
-)
+from tsunagu.directory.forms.service import ServiceForm, language_name, service_initial
 from tsunagu.directory.models import Service, ServiceStatus
-from tsunagu.directory.schedules import Schedule as Hours
 from tsunagu.directory.search.selectors import SearchFilters, services_search
 from tsunagu.directory.views.common import (
     PER_PAGE,
+    HoursAndPhones,
     Pager,
+    form_page,
     freshness_of,
     history_rows,
     hours_view,
@@ -133,14 +126,11 @@ def _service_form(request: HttpRequest, *, organisation: Organisation, service: 
     locations = list(selectors.organisation_locations(organisation=organisation))
     detail = selectors.service_detail(service=service) if service is not None else None
     base = selectors.service_data_of(detail) if detail is not None else None
-    hours_json = base.hours if base is not None else None
-    existing_hours = Hours.from_json(hours_json) if hours_json is not None else None
+    parts = HoursAndPhones.of(request, base)
     if request.method == "POST":
         form = ServiceForm(request.POST, terms=terms, locations=locations)
-        hours_form = HoursForm(request.POST, prefix="hours", existing=existing_hours)
-        phones = PhoneFormSet(request.POST, prefix="phones")
-        if all([form.is_valid(), hours_form.is_valid(), phones.is_valid()]):
-            data = form.service_data(base=base, phones=phones_of(phones), hours=hours_form.cleaned_data["schedule"])
+        if parts.all_valid(form):
+            data = form.service_data(base=base, phones=parts.phone_data(), hours=parts.schedule())
             try:
                 saved, result = services.service_save(
                     actor=actor_of(request), organisation=organisation, data=data, service=service
@@ -162,18 +152,8 @@ def _service_form(request: HttpRequest, *, organisation: Organisation, service: 
             terms=terms,
             locations=locations,
         )
-        hours_form = HoursForm(initial=hours_initial(existing_hours), prefix="hours", existing=existing_hours)
-        phones = PhoneFormSet(initial=phones_initial(base.phones) if base is not None else [], prefix="phones")
-    context = {
-        "form": form,
-        "hours_form": hours_form,
-        "hours_fit_rows": hours_fit_rows(existing_hours),
-        "phones": phones,
-        "organisation": organisation,
-        "service": service,
-        "has_errors": request.method == "POST",
-    }
-    return render(request, "directory/service_form.html", context, status=400 if request.method == "POST" else 200)
+    context = {"form": form, **parts.context(), "organisation": organisation, "service": service}
+    return form_page(request, "directory/service_form.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -27,10 +27,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from tsunagu.accounts.tests.factories import OrganisationFactory
+from tsunagu.directory.crisis import forget_crisis_lines
 from tsunagu.directory.models import Service
 from tsunagu.directory.services import PhoneData
 from tsunagu.directory.tests.factories import make_service
-from tsunagu.portal.crisis import forget_crisis_lines
 from tsunagu.portal.tests.finder_data import THURSDAY_10, TOTTORI, make_directory
 
 pytestmark = pytest.mark.django_db

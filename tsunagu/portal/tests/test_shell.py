@@ -13,11 +13,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from tsunagu.directory.crisis import forget_crisis_lines
 from tsunagu.directory.models import Area, PostalCode
 from tsunagu.directory.schedules import TOKYO
 from tsunagu.directory.services import PhoneData
 from tsunagu.directory.tests.factories import make_areas, make_service
-from tsunagu.portal.crisis import forget_crisis_lines
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tsunagu.directory import crisis
 from tsunagu.directory.search import hours
 from tsunagu.directory.search.cards import ServiceCard
 from tsunagu.directory.search.selectors import SearchFilters, services_search
-from tsunagu.portal import crisis
 from tsunagu.portal.selectors import place_from_input, term_label
 
 #: Ways to reach someone at once (vocabularies.CHANNELS keys): phone, free phone, LINE, chat.

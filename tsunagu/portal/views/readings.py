@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tsunagu.accounts.access import actor_of, not_found, staff_required
 from tsunagu.accounts.forms import ListFilterForm
 from tsunagu.accounts.policy import Perm
-from tsunagu.portal import services
+from tsunagu.portal import selectors, services
 from tsunagu.portal.furigana import word_html
 from tsunagu.portal.models import ReadingOverride
 
@@ -54,7 +53,7 @@ class ReadingForm(forms.Form):
 
 
 def _override_or_404(request: HttpRequest, code: UUID) -> ReadingOverride:
-    override = ReadingOverride.objects.filter(code=code).first()
+    override = selectors.reading_get(code=code)
     if override is None:
         raise not_found(request, target_type="reading_override", target_code=str(code))
     return override
@@ -79,10 +78,7 @@ def _save(request: HttpRequest, form: ReadingForm, override: ReadingOverride | N
 def reading_list_view(request: HttpRequest) -> HttpResponse:
     search = ListFilterForm(request.GET or None)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
-    overrides = ReadingOverride.objects.select_related("updated_by")
-    if query:
-        overrides = overrides.filter(Q(surface__icontains=query) | Q(reading__icontains=query))
-    page = Paginator(overrides, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.readings(query=query), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"override": o, "ruby": mark_safe(word_html(o.surface, o.reading))} for o in page]  # noqa: S308 - escaped
     query_string = request.GET.copy()
     query_string.pop("page", None)

@@ -12,7 +12,7 @@ from tsunagu.accounts.policy import Actor, Role
 from tsunagu.accounts.tests.factories import MembershipFactory, UserFactory
 from tsunagu.audit.models import AuditEvent
 from tsunagu.consultations.services import PersonData
-from tsunagu.referrals import selectors, services
+from tsunagu.referrals import access, selectors, services
 from tsunagu.referrals.models import (
     ExceptionStatus,
     Item,
@@ -72,7 +72,7 @@ def test_a_draft_the_sender_withdrew_never_reaches_the_recipient(case):
     worker = case.actor("support_worker_b")
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.WITHDRAWN
-    assert selectors.side_of(worker, referral) is None
+    assert access.side_of(worker, referral) is None
     assert list(selectors.received(actor=worker)) == []
     assert selectors.counts(actor=worker)["received_new"] == 0
 
@@ -155,7 +155,7 @@ def test_a_colleague_who_cannot_write_the_consultation_cannot_send_its_draft(cas
     with pytest.raises(services.Refused):
         services.referral_send(actor=actor, referral=referral, version=referral.version, consent_code=consent.code)
     assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.DRAFT
-    assert AuditEvent.objects.filter(action="referral.send", outcome="denied").count() == 1
+    assert AuditEvent.objects.filter(action="referral.sent", outcome="denied").count() == 1
 
 
 def test_a_directly_recorded_person_cannot_have_consultation_items(case):

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from tsunagu.accounts.policy import Actor, Role
 from tsunagu.audit.models import AuditEvent
-from tsunagu.referrals import rules, selectors, services
+from tsunagu.referrals import access, rules, selectors, services
 from tsunagu.referrals.models import (
     ConsentStatus,
     ExceptionStatus,
@@ -56,7 +56,7 @@ def test_consent_is_recorded_with_a_withdrawal_code_kept_only_as_a_keyed_hash(ca
     assert len(recorded.withdrawal_code) == 14
     assert recorded.withdrawal_code.replace("-", "") not in consent.withdrawal_code_index
     assert consent.withdrawal_code_index == services.withdrawal_code_index(recorded.withdrawal_code.lower())
-    row = AuditEvent.objects.get(action="consent.create")
+    row = AuditEvent.objects.get(action="consent.recorded")
     assert row.target_code == str(consent.code) and NAME not in json.dumps(row.detail, ensure_ascii=False)
 
 
@@ -69,7 +69,7 @@ def test_only_the_handler_records_consent(case):
                 purposes=["support"], recipients=[case.b], other_recipient="", items=["phone"], method="oral"
             ),
         )
-    assert len(denied("consent.create")) == 1
+    assert len(denied("consent.recorded")) == 1
 
 
 # -- sending under consent -----------------------------------------------------------------------
@@ -96,7 +96,7 @@ def test_a_referral_carries_only_the_items_consented_and_writes_the_ledger(case)
             "action", flat=True
         )
     )
-    assert {"referral.create", "referral.send", "provision.create"} <= set(actions)
+    assert {"referral.created", "referral.sent", "provision.recorded"} <= set(actions)
     # The support worker and B's supervisor are told, by inbox and an e-mail that is only a link.
     told = set(
         Notification.objects.filter(referral=referral, kind=NotificationKind.RECEIVED).values_list(
@@ -170,7 +170,7 @@ def test_a_referral_without_a_covering_consent_is_refused_creates_nothing_and_is
         )
     assert refused.value.code == reason
     assert Referral.objects.count() == 0 and Provision.objects.count() == 0 and Notification.objects.count() == 0
-    rows = denied("referral.send")
+    rows = denied("referral.sent")
     assert len(rows) == 1 and rows[0].detail["reason"] == reason
 
 
@@ -201,7 +201,7 @@ def _trigger(table: str, when: str) -> tuple[str, str]:
     ("table", "when"),
     [
         ("referrals_provision", "1 = 1"),  # the ledger entry fails after the referral was sent
-        ("audit_auditevent", "NEW.action = 'provision.create'"),  # the last audit row fails
+        ("audit_auditevent", "NEW.action = 'provision.recorded'"),  # the last audit row fails
         ("referrals_notification", "1 = 1"),  # telling the recipient fails
     ],
 )
@@ -229,7 +229,7 @@ def test_sending_the_ledger_entry_and_the_audit_rows_commit_together_or_not_at_a
 def test_the_recipient_sees_only_the_shared_items_and_confirms_receipt_by_opening(case):
     referral = send(case, consent_for(case).consent)
     worker = case.actor("support_worker_b")
-    assert selectors.side_of(worker, referral) == selectors.RECIPIENT
+    assert access.side_of(worker, referral) == access.RECIPIENT
     opened = services.referral_open(actor=worker, referral=referral)
     assert opened.status == ReferralStatus.VIEWED
     provision = Provision.objects.get(referral=referral)
@@ -243,7 +243,7 @@ def test_the_recipient_sees_only_the_shared_items_and_confirms_receipt_by_openin
         organisation=case.world.organisations["D"],
         roles=frozenset({Role.ORG_ADMIN}),
     )
-    assert selectors.side_of(outsider, referral) is None
+    assert access.side_of(outsider, referral) is None
 
 
 def test_the_loop_closes_accept_support_complete_and_the_sender_is_told(case):
@@ -363,14 +363,14 @@ def test_withdrawal_cuts_every_recipient_off_at_once_and_tells_them(case):
     ).exists()
     with pytest.raises(services.ReferralError):
         services.referral_respond(actor=worker, referral=fresh, version=fresh.version, step="accept")
-    row = AuditEvent.objects.get(action="consent.withdraw", outcome="allowed")
+    row = AuditEvent.objects.get(action="consent.withdrawn", outcome="allowed")
     assert row.detail["via"] == "person" and row.detail["referrals"] == [str(referral.code)]
 
 
 def test_a_wrong_withdrawal_code_changes_nothing_and_is_audited(case):
     consent_for(case)
     assert not services.consent_withdraw_by_code(code="AAAA-BBBB-CCCC")
-    assert denied("consent.withdraw")[0].detail == {"reason": "wrong_code"}
+    assert denied("consent.withdrawn")[0].detail == {"reason": "wrong_code"}
     assert not case.person.consents.filter(status=ConsentStatus.WITHDRAWN).exists()
 
 
@@ -430,7 +430,7 @@ def test_the_exception_needs_step_up_a_justification_and_a_second_supervisor(cas
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.AWAITING_APPROVAL and referral.shared == ""
     assert Provision.objects.count() == 0
-    assert selectors.side_of(case.actor("support_worker_b"), referral) is None  # nothing released yet
+    assert access.side_of(case.actor("support_worker_b"), referral) is None  # nothing released yet
     assert Notification.objects.filter(
         kind=NotificationKind.APPROVAL_NEEDED, user=case.world.users["supervisor_a"]
     ).exists()
@@ -478,7 +478,7 @@ def test_a_supervisor_cannot_approve_their_own_request(case):
         services.exception_decide(actor=supervisor, exception=exception, approve=True)
     assert refused.value.code == "same_person"
     assert Provision.objects.count() == 0
-    assert denied("sharing_exception.decide")[0].detail == {"reason": "same_person"}
+    assert denied("sharing_exception.approved")[0].detail == {"reason": "same_person"}
 
 
 def test_a_rejected_exception_returns_the_referral_to_draft(case):
@@ -625,10 +625,10 @@ def test_a_support_organisation_records_a_person_and_refers_them_on(case):
         actor=worker, data=PersonData(consent_method="written", name="佐藤 一郎", phone="0857-00-0000")
     )
     assert person.organisation == case.b and not person.consultations.exists()
-    assert selectors.may_act_for_directly(worker, person)
+    assert access.may_act_for_directly(worker, person)
     # The helpline's counsellor cannot act for B's person; a consultation's person is not "direct".
-    assert not selectors.may_act_for_directly(case.actor("counsellor_a"), person)
-    assert not selectors.may_act_for_directly(case.actor("supervisor_a"), case.person)
+    assert not access.may_act_for_directly(case.actor("counsellor_a"), person)
+    assert not access.may_act_for_directly(case.actor("supervisor_a"), case.person)
     consent = services.consent_record(
         actor=worker,
         person=person,
@@ -657,7 +657,7 @@ def test_a_support_organisation_records_a_person_and_refers_them_on(case):
                 purposes=["support"], recipients=[d], other_recipient="", items=["name"], method="oral"
             ),
         )
-    assert AuditEvent.objects.filter(action="consent.create", outcome="denied").count() == 1
+    assert AuditEvent.objects.filter(action="consent.recorded", outcome="denied").count() == 1
 
 
 def test_only_those_who_may_refer_record_people_directly(case):

@@ -129,7 +129,7 @@ def test_a_stale_answer_gets_a_clear_message_and_changes_nothing(case):
     )
     assert Referral.objects.get().status == ReferralStatus.WITHDRAWN
     with translation.override("ja"):
-        expected = services._conflict_message(Referral.objects.get())
+        expected = services.conflict_message(Referral.objects.get())
     assert escape(expected) in response.content.decode()
 
 
@@ -142,7 +142,7 @@ def test_a_forged_post_claiming_consent_or_an_override_is_refused_creates_nothin
         response = counsellor.post(url, referral_post(case, consent=forged, override="1", legal_basis="art27_1_2"))
         assert response.status_code == 403
         assert Referral.objects.count() == 0 and Provision.objects.count() == 0
-    assert AuditEvent.objects.filter(action="referral.send", outcome="denied").count() == 3
+    assert AuditEvent.objects.filter(action="referral.sent", outcome="denied").count() == 3
     # A withdrawn consent is as good as none.
     recorded = consent_for(case)
     case.world.client("anonymous").post(reverse("consent_withdraw"), {"code": recorded.withdrawal_code})
@@ -208,7 +208,7 @@ def test_the_ledger_exports_the_provision_and_receipt_for_the_person(case):
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     text = extract_text(io.BytesIO(pdf.content))
     assert "社会福祉協議会B" in text and NAME.replace(" ", "") in text.replace(" ", "")
-    assert AuditEvent.objects.filter(action="provision.export", target_code=str(case.person.code)).count() == 2
+    assert AuditEvent.objects.filter(action="provision.exported", target_code=str(case.person.code)).count() == 2
 
 
 def test_a_csv_cell_that_looks_like_a_formula_is_neutralised():

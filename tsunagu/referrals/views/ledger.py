@@ -17,9 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tsunagu.accounts.access import actor_of, not_found, staff_required
 from tsunagu.accounts.policy import Perm
+from tsunagu.audit.actions import AuditTrailAction
 from tsunagu.audit.services import record
 from tsunagu.consultations.models import Person
-from tsunagu.referrals import ledger_export, selectors
+from tsunagu.referrals import access, ledger_export, selectors
+from tsunagu.referrals.actions import ReferralAction
 from tsunagu.referrals.forms import LedgerSearchForm
 from tsunagu.referrals.models import Provision
 
@@ -30,7 +32,7 @@ def _audit_rows(request: HttpRequest, provisions: list[Provision], *, what: str)
     if provisions:
         record(
             actor=actor_of(request),
-            action="personal_data.read",
+            action=AuditTrailAction.PERSONAL_DATA_READ,
             target_type="provision",
             detail={"fields": [what], "entries": [str(p.code) for p in provisions]},
         )
@@ -40,7 +42,7 @@ def _rows(request: HttpRequest, provisions: list[Provision]) -> list[dict[str, o
     """What each entry shows: the organisation's own people by name (linking to their record), a
     person it received data about only by what was shared (linking to the referral if it may open it)."""
     actor = actor_of(request)
-    may_open = actor.has(Perm.REFERRAL_RECEIVE)
+    may_open = access.may_receive(actor)
     rows: list[dict[str, object]] = []
     for entry in selectors.entries_of(actor=actor, provisions=provisions):
         provision = entry.provision
@@ -110,7 +112,7 @@ def _export(request: HttpRequest, code: UUID, fmt: str) -> HttpResponse:
     rows = ledger_export.rows_of(entries)
     record(
         actor=actor,
-        action="provision.export",
+        action=ReferralAction.PROVISION_EXPORTED,
         target_type="person",
         target_code=person.code,
         detail={"format": fmt, "entries": len(entries)},

@@ -25,14 +25,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tsunagu.accounts import session_policy
 from tsunagu.accounts.access import actor_of, deny, not_found, recent_authentication_required, staff_required
-from tsunagu.accounts.policy import Perm
+from tsunagu.accounts.policy import Actor, Perm
+from tsunagu.audit.actions import AuditTrailAction
 from tsunagu.audit.services import record
 from tsunagu.consultations.access import access_consultation
 from tsunagu.consultations.access import record_read as record_consultation_read
 from tsunagu.consultations.forms import PersonForm
 from tsunagu.consultations.models import Consultation, Person, RiskLevel
-from tsunagu.referrals import rules, selectors, services
-from tsunagu.referrals.access import access_referral, record_read
+from tsunagu.referrals import access, rules, selectors, services
+from tsunagu.referrals.access import access_consent, access_person, access_referral, record_read
 from tsunagu.referrals.forms import (
     CONTACT_HOW_CHOICES,
     ConsentForm,
@@ -53,7 +54,6 @@ from tsunagu.referrals.models import (
     Referral,
     ReferralEvent,
     ReferralStatus,
-    SharingException,
 )
 
 ITEM_LABELS = dict(Item.choices)
@@ -120,9 +120,7 @@ def _of_consultation(request: HttpRequest, code: UUID) -> Subject:
 
 
 def _of_person(request: HttpRequest, code: UUID) -> Subject:
-    person = Person.objects.filter(code=code, erased_at__isnull=True).first()
-    if person is None or not selectors.may_act_for_directly(actor_of(request), person):
-        raise not_found(request, target_type="person", target_code=str(code))
+    person = access_person(request, code)
     return Subject(
         consultation=None,
         person=person,
@@ -161,7 +159,7 @@ def _refer(request: HttpRequest, subject: Subject) -> HttpResponse:
     actor = actor_of(request)
     if request.method == "GET":
         if subject.consultation is not None:
-            record_consultation_read(request, subject.consultation, what="referral")
+            record_consultation_read(actor, subject.consultation, what="referral")
         return render(request, "referrals/new.html", _new_context(request, subject))
     form = ReferralForm(request.POST, prefix="referral", exclude=actor.organisation)
     if not form.is_valid():
@@ -274,7 +272,7 @@ def people_view(request: HttpRequest) -> HttpResponse:
     if people:
         record(
             actor=actor,
-            action="personal_data.read",
+            action=AuditTrailAction.PERSONAL_DATA_READ,
             target_type="person",
             detail={"fields": ["name"], "entries": [str(p.code) for p in people]},
         )
@@ -285,11 +283,8 @@ def people_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_required(Perm.REFERRAL_SEND)
 def consent_withdraw_view(request: HttpRequest, code: UUID) -> HttpResponse:
-    actor = actor_of(request)
-    consent = Consent.objects.select_related("consultation", "person").filter(code=code).first()
-    if consent is None or actor.organisation is None or consent.organisation_id != actor.organisation.pk:
-        raise not_found(request, target_type="consent", target_code=str(code))
-    count = services.consent_withdraw(actor=actor, consent=consent)
+    consent = access_consent(request, code)
+    count = services.consent_withdraw(actor=actor_of(request), consent=consent)
     flash.success(
         request,
         _("The withdrawal is recorded. %(n)d referral(s) no longer carry the person's details.") % {"n": count},
@@ -307,14 +302,14 @@ def consent_withdraw_view(request: HttpRequest, code: UUID) -> HttpResponse:
 def detail_view(request: HttpRequest, code: UUID) -> HttpResponse:
     actor = actor_of(request)
     referral, side = access_referral(request, code)
-    if side == selectors.RECIPIENT:
+    if side == access.RECIPIENT:
         referral = services.referral_open(actor=actor, referral=referral)
     services.notifications_read(actor=actor, referral=referral)
     shared = selectors.shared_for(actor, referral)
     record_read(request, referral, side=side, items=sorted(shared))
-    exception = referral.exceptions.select_related("requested_by", "decided_by").first()
+    exception = selectors.exception_of(referral=referral)
     steps = rules.EXTERNAL_STEPS if referral.is_external else rules.RECIPIENT_STEPS
-    may_step = (side == selectors.SENDER) == referral.is_external and referral.consent_withdrawn_at is None
+    may_step = (side == access.SENDER) == referral.is_external and referral.consent_withdrawn_at is None
     next_steps = [s for s, (allowed, _to) in steps.items() if referral.status in allowed] if may_step else []
     context = {
         "referral": referral,
@@ -326,17 +321,15 @@ def detail_view(request: HttpRequest, code: UUID) -> HttpResponse:
         "exception": exception,
         "next_steps": next_steps,
         "respond_form": RespondForm(prefix="respond"),
-        "can_withdraw": side == selectors.SENDER and referral.status in rules.SENDER_WITHDRAWABLE,
-        "can_send": side == selectors.SENDER and referral.status == ReferralStatus.DRAFT,
+        "can_withdraw": side == access.SENDER and referral.status in rules.SENDER_WITHDRAWABLE,
+        "can_send": side == access.SENDER and referral.status == ReferralStatus.DRAFT,
         "can_decide": (
-            side == selectors.SENDER
+            side == access.SENDER
             and exception is not None
             and exception.status == ExceptionStatus.PENDING
-            and actor.has(Perm.SHARING_EXCEPTION_APPROVE)
-            and actor.user is not None
-            and exception.requested_by_id != actor.user.pk
+            and access.may_decide_exception(actor, exception, referral)
         ),
-        "usable_consents": _usable_consents(actor, referral) if side == selectors.SENDER else [],
+        "usable_consents": _usable_consents(actor, referral) if side == access.SENDER else [],
         "decide_form": DecideForm(prefix="decide"),
         "overdue": referral.status in rules.AWAITING_RESPONSE
         and referral.respond_by is not None
@@ -356,14 +349,14 @@ _BEFORE_SENDING = {
 
 def _timeline(referral: Referral, side: str) -> list[ReferralEvent]:
     events = list(referral.events.select_related("by_user", "by_organisation"))
-    if side == selectors.RECIPIENT:
+    if side == access.RECIPIENT:
         events = [
             e for e in events if e.kind not in _BEFORE_SENDING and (referral.sent_at and e.at >= referral.sent_at)
         ]
     return events
 
 
-def _usable_consents(actor: Any, referral: Referral) -> list[Consent]:
+def _usable_consents(actor: Actor, referral: Referral) -> list[Consent]:
     if referral.status != ReferralStatus.DRAFT or actor.organisation is None:
         return []
     today = timezone.localdate()
@@ -407,11 +400,8 @@ def respond_view(request: HttpRequest, code: UUID) -> HttpResponse:
 @require_POST
 @staff_required(Perm.REFERRAL_SEND)
 def withdraw_view(request: HttpRequest, code: UUID) -> HttpResponse:
-    referral, side = access_referral(request, code)
+    referral, _side = access_referral(request, code, sender_only=True)
     form = VersionForm(request.POST)
-    if side != selectors.SENDER:
-        deny(request, reason="not_sender", target_type="referral", target_code=str(code))
-        raise PermissionDenied
     if not form.is_valid():
         flash.error(request, _("The form has expired. Open it again."))
         return _back(referral)
@@ -426,10 +416,7 @@ def withdraw_view(request: HttpRequest, code: UUID) -> HttpResponse:
 @require_POST
 @staff_required(Perm.REFERRAL_SEND)
 def send_view(request: HttpRequest, code: UUID) -> HttpResponse:
-    referral, side = access_referral(request, code)
-    if side != selectors.SENDER:
-        deny(request, reason="not_sender", target_type="referral", target_code=str(code))
-        raise PermissionDenied
+    referral, _side = access_referral(request, code, sender_only=True)
     form = SendForm(request.POST)
     if not form.is_valid():
         flash.error(request, _("The form has expired. Open it again."))
@@ -452,9 +439,7 @@ def send_view(request: HttpRequest, code: UUID) -> HttpResponse:
 def sheet_view(request: HttpRequest, code: UUID) -> HttpResponse:
     """The printable referral sheet: what an organisation outside tsunagu receives on paper."""
     actor = actor_of(request)
-    referral, side = access_referral(request, code)
-    if side != selectors.SENDER:
-        raise not_found(request, target_type="referral", target_code=str(code))
+    referral, _side = access_referral(request, code, sender_only=True)
     shared = selectors.shared_for(actor, referral)
     record_read(request, referral, side="sheet", items=sorted(shared))
     context = {
@@ -474,9 +459,7 @@ def sheet_view(request: HttpRequest, code: UUID) -> HttpResponse:
 @recent_authentication_required
 def exception_view(request: HttpRequest, code: UUID) -> HttpResponse:
     actor = actor_of(request)
-    referral, side = access_referral(request, code)
-    if side != selectors.SENDER:
-        raise not_found(request, target_type="referral", target_code=str(code))
+    referral, _side = access_referral(request, code, sender_only=True)
     form = ExceptionForm(request.POST or None, initial={"version": referral.version})
     status = 200
     error = ""
@@ -516,9 +499,9 @@ def exception_view(request: HttpRequest, code: UUID) -> HttpResponse:
 @staff_required(Perm.SHARING_EXCEPTION_APPROVE)
 @recent_authentication_required
 def decide_view(request: HttpRequest, code: UUID) -> HttpResponse:
-    referral, side = access_referral(request, code)
-    exception = SharingException.objects.filter(referral=referral, status=ExceptionStatus.PENDING).first()
-    if side != selectors.SENDER or exception is None:
+    referral, _side = access_referral(request, code, sender_only=True)
+    exception = selectors.pending_exception(referral=referral)
+    if exception is None:
         raise not_found(request, target_type="sharing_exception", target_code=str(code))
     form = DecideForm(request.POST, prefix="decide")
     if not form.is_valid():
@@ -547,15 +530,15 @@ def decide_view(request: HttpRequest, code: UUID) -> HttpResponse:
 @staff_required()
 def list_view(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
-    if not (actor.has(Perm.REFERRAL_SEND) or actor.has(Perm.REFERRAL_RECEIVE)):
+    if not access.may_use_referrals(actor):
         deny(request, reason="missing_permission:referral")
         raise PermissionDenied
     overdue = request.GET.get("overdue") == "1"
     context = {
         "received": list(selectors.received(actor=actor, overdue=overdue)[:200]),
         "sent": list(selectors.sent(actor=actor, overdue=overdue)[:200]),
-        "may_receive": actor.has(Perm.REFERRAL_RECEIVE),
-        "may_send": actor.has(Perm.REFERRAL_SEND),
+        "may_receive": access.may_receive(actor),
+        "may_send": access.may_send(actor),
         "counts": selectors.counts(actor=actor),
         "overdue": overdue,
         "today": timezone.localdate(),

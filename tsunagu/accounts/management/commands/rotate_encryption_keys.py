@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import models, transaction
 from django.db.models.functions import Cast
 
+from tsunagu.accounts.actions import AccountAction
 from tsunagu.audit.services import SystemActor, record
 from tsunagu.core import crypto
 from tsunagu.core.fields import encrypted_fields
@@ -34,7 +35,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{model._meta.label}: {rewritten} rows re-encrypted")
         record(
             actor=SystemActor("rotate_encryption_keys"),
-            action="crypto.keys_rotated",
+            action=AccountAction.KEYS_ROTATED,
             detail={"primary": primary, "rows": totals},
         )
 

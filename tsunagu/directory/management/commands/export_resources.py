@@ -17,6 +17,7 @@ from django.utils import translation
 
 from tsunagu.audit.services import SystemActor
 from tsunagu.audit.services import record as audit
+from tsunagu.directory.actions import DirectoryAction
 from tsunagu.directory.imports.export import export_csv, export_hsds_json
 
 
@@ -40,6 +41,6 @@ class Command(BaseCommand):
             sys.stdout.flush()
         audit(
             actor=SystemActor("export_resources"),
-            action="directory.exported",
+            action=DirectoryAction.EXPORTED,
             detail={"format": options["format"], "bytes": len(data)},
         )

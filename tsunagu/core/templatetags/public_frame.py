@@ -1,5 +1,8 @@
-"""Template tags of the portal's frame (portal/base.html): the language menu, the crisis banner and
-the quick exit."""
+"""Template tags of the public frame (templates/public/base.html), which the portal, the chat and the
+consent withdrawal pages share: the page's ``lang``, the language menu and the quick exit. The crisis
+banner needs the directory, so its tag lives there (``directory/templatetags/crisis_banner.py``).
+
+Core imports no other app: the menu links to other pages by URL name (``portal:…``), not by import."""
 
 from __future__ import annotations
 
@@ -10,8 +13,6 @@ from django import template
 from django.conf import settings
 from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
-
-from tsunagu.portal import crisis
 
 register = template.Library()
 
@@ -80,13 +81,3 @@ def page_lang() -> str:
 @register.simple_tag
 def quick_exit_url() -> str:
     return str(settings.TSUNAGU_QUICK_EXIT_URL)
-
-
-@register.inclusion_tag("portal/_crisis_banner.html")
-def crisis_banner() -> dict[str, Any]:
-    lines = crisis.crisis_lines()
-    return {
-        "lines": lines[: crisis.BANNER_LINES],
-        "more_lines": len(lines) > crisis.BANNER_LINES,
-        "emergency_numbers": crisis.EMERGENCY_NUMBERS,
-    }

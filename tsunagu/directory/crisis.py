@@ -1,4 +1,5 @@
-"""What the crisis banner on every portal page shows (docs/portal.md, "Crisis banner").
+"""What the crisis banner of the public frame shows on every public page (docs/portal.md, "Crisis
+banner"), and the 24-hour lines the LINE webhook offers when nobody is on duty.
 
 The 24-hour crisis lines come from the directory (services flagged as crisis lines and open 24
 hours), read through ``services_search`` and kept in Django's cache for ``CACHE_SECONDS``, so that
@@ -23,7 +24,7 @@ from tsunagu.directory.search.selectors import SearchFilters, services_search
 CACHE_SECONDS = 300
 #: The banner shows at most this many lines; the "now" page lists them all.
 BANNER_LINES = 3
-_CACHE_KEY = "portal:crisis-lines:v1"
+_CACHE_KEY = "directory:crisis-lines:v1"
 #: Phone types a person can call (not fax or SMS).
 CALLABLE_TYPES = frozenset({"voice", "cell"})
 _NOT_DIALLED = re.compile(r"[^0-9+#*]")

@@ -1,0 +1,347 @@
+"""The audit trail for people: actions by label, ``detail`` as "key: value" lines, times in JST.
+
+Pure functions over stored values (no database, no request), so the auditor's page and its CSV
+export say the same thing in the same words. ``detail`` holds non-personal facts by design (field
+names, counts, reasons, codes); it is still only ever shown as text built here, never via repr().
+
+Known keys get a translated label; unknown keys are shown as they are stored. Lists join with "、"
+in Japanese and ", " in English; an empty list, an empty string and null show "—"; booleans show
+yes/no; a nested dict reads as "key: value" pairs. A long list of codes (``entries`` naming
+hundreds of records) shows its first few and the count on the page; the CSV keeps the whole list
+(``DetailLine.full``), so an auditor can still search it for one record.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext, pgettext_lazy
+
+from tsunagu.audit.actions import label as action_label
+from tsunagu.audit.actions import of as action_of
+from tsunagu.audit.models import AuditEvent, Outcome
+
+# The keys the code records (grep `detail=` in tsunagu/), each with what an auditor reads.
+KEY_LABELS: Mapping[str, Promise] = {
+    "action": pgettext_lazy("audit detail", "Action"),
+    "active": pgettext_lazy("audit detail", "Active"),
+    "actor": pgettext_lazy("audit detail", "Who"),
+    "basis": pgettext_lazy("audit detail", "Basis"),
+    "before": pgettext_lazy("audit detail", "Older than"),
+    "bytes": pgettext_lazy("audit detail", "Bytes"),
+    "caller_given": pgettext_lazy("audit detail", "Caller number given"),
+    "changed": pgettext_lazy("audit detail", "Changed"),
+    "channel": pgettext_lazy("audit detail", "Channel"),
+    "checked": pgettext_lazy("audit detail", "Events checked"),
+    "committed": pgettext_lazy("audit detail", "Committed"),
+    "concerns": pgettext_lazy("audit detail", "Concerns"),
+    "consent": pgettext_lazy("audit detail", "Consent"),
+    "consultation": pgettext_lazy("audit detail", "Consultation"),
+    "consultations": pgettext_lazy("audit detail", "Consultations"),
+    "count": pgettext_lazy("audit detail", "Count"),
+    "created": pgettext_lazy("audit detail", "Created"),
+    "days": pgettext_lazy("audit detail", "Days"),
+    "dry_run": pgettext_lazy("audit detail", "Check only"),
+    "entries": pgettext_lazy("audit detail", "Entries"),
+    "errors": pgettext_lazy("audit detail", "Errors"),
+    "expires_on": pgettext_lazy("audit detail", "Expires on"),
+    "external": pgettext_lazy("audit detail", "External"),
+    "fields": pgettext_lazy("audit detail", "Fields"),
+    "file_name": pgettext_lazy("audit detail", "File name"),
+    "filters": pgettext_lazy("audit detail", "Filters"),
+    "first_broken_seq": pgettext_lazy("audit detail", "First broken event"),
+    "format": pgettext_lazy("audit detail", "Format"),
+    "from": pgettext_lazy("audit detail", "From"),
+    "hours": pgettext_lazy("audit detail", "Hours"),
+    "imported": pgettext_lazy("audit detail", "Imported"),
+    "items": pgettext_lazy("audit detail", "Items"),
+    "level": pgettext_lazy("audit detail", "Level"),
+    "locations": pgettext_lazy("audit detail", "Locations"),
+    "messages": pgettext_lazy("audit detail", "Messages"),
+    "method": pgettext_lazy("audit detail", "Method"),
+    "ok": pgettext_lazy("audit detail", "Intact"),
+    "organisation": pgettext_lazy("audit detail", "Organisation"),
+    "organisations": pgettext_lazy("audit detail", "Organisations"),
+    "other_recipient": pgettext_lazy("audit detail", "Other recipient"),
+    "outcome": pgettext_lazy("audit detail", "Outcome"),
+    "outcomes": pgettext_lazy("audit detail", "Outcomes"),
+    "people": pgettext_lazy("audit detail", "People"),
+    "person": pgettext_lazy("audit detail", "Person"),
+    "primary": pgettext_lazy("audit detail", "Current key"),
+    "provisions": pgettext_lazy("audit detail", "Provisions"),
+    "purposes": pgettext_lazy("audit detail", "Purposes"),
+    "reading": pgettext_lazy("audit detail", "Reading"),
+    "reason": pgettext_lazy("audit detail", "Reason"),
+    "recipients": pgettext_lazy("audit detail", "Recipients"),
+    "records": pgettext_lazy("audit detail", "Records"),
+    "referral": pgettext_lazy("audit detail", "Referral"),
+    "referrals": pgettext_lazy("audit detail", "Referrals"),
+    "risk_flag": pgettext_lazy("audit detail", "Risk flag"),
+    "risk_level": pgettext_lazy("audit detail", "Risk level"),
+    "role": pgettext_lazy("audit detail", "Role"),
+    "rows": pgettext_lazy("audit detail", "Rows"),
+    "rows_read": pgettext_lazy("audit detail", "Rows read"),
+    "second_factor": pgettext_lazy("audit detail", "Second factor"),
+    "sender": pgettext_lazy("audit detail", "Sender"),
+    "seq": pgettext_lazy("audit detail", "Number"),
+    "services": pgettext_lazy("audit detail", "Services"),
+    "side": pgettext_lazy("audit detail", "Side"),
+    "since": pgettext_lazy("audit detail", "From date"),
+    "skip_invalid": pgettext_lazy("audit detail", "Skip invalid rows"),
+    "skipped": pgettext_lazy("audit detail", "Skipped"),
+    "source": pgettext_lazy("audit detail", "Source"),
+    "status": pgettext_lazy("audit detail", "Status"),
+    "step": pgettext_lazy("audit detail", "Step"),
+    "surface": pgettext_lazy("audit detail", "Written form"),
+    "target": pgettext_lazy("audit detail", "Target code"),
+    "to": pgettext_lazy("audit detail", "To"),
+    "to_organisation": pgettext_lazy("audit detail", "To organisation"),
+    "to_user": pgettext_lazy("audit detail", "To staff member"),
+    "unchanged": pgettext_lazy("audit detail", "Unchanged"),
+    "until": pgettext_lazy("audit detail", "To date"),
+    "updated": pgettext_lazy("audit detail", "Updated"),
+    "user": pgettext_lazy("audit detail", "User"),
+    "via": pgettext_lazy("audit detail", "Via"),
+    "warnings": pgettext_lazy("audit detail", "Warnings"),
+    "what": pgettext_lazy("audit detail", "What"),
+}
+
+# A list of codes longer than this shows its first CODES_SHOWN and the count; any other list, ITEMS_SHOWN.
+CODES_SHOWN = 3
+ITEMS_SHOWN = 10
+
+_CODE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Spreadsheets run cells that begin with these as formulas (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class DetailLine:
+    """One "key: value" line of an event's detail."""
+
+    key: str  # as stored
+    label: str  # translated, or the key itself when unknown
+    value: str  # readable; a long list shortened
+    full: str = ""  # the whole value when ``value`` is shortened, else empty
+
+    @property
+    def text(self) -> str:
+        return f"{self.label}{key_separator()}{self.value}" if self.label else self.value
+
+
+# --- language-dependent punctuation -------------------------------------------------------------
+
+
+def _japanese() -> bool:
+    return (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0] == "ja"
+
+
+def _list_separator() -> str:
+    return "、" if _japanese() else ", "
+
+
+def key_separator() -> str:
+    return "：" if _japanese() else ": "
+
+
+def _line_separator() -> str:
+    return "／" if _japanese() else "; "
+
+
+# --- codes and keys -----------------------------------------------------------------------------
+
+
+def is_code(value: object) -> bool:
+    """A UUID code (records, organisations, people): clipped on the page, whole in the markup and the CSV."""
+    return isinstance(value, str) and _CODE.fullmatch(value) is not None
+
+
+def key_label(key: str) -> str:
+    known = KEY_LABELS.get(key)
+    return str(known) if known is not None else key
+
+
+# --- values -------------------------------------------------------------------------------------
+
+
+def _number(value: int | float) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.6g}"
+
+
+def _scalar(value: object, *, key: str = "") -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):  # before int: True is an int
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, int | float):
+        return _number(value)
+    if isinstance(value, str):
+        if key == "action" and action_of(value) is not None:
+            return action_label(value)
+        if key == "outcome":
+            return outcome_text(value)
+        return value
+    return str(value)
+
+
+def _shorten(items: list[str], *, codes: bool) -> str | None:
+    """The first few items and the count, or None when the list is short enough to show whole."""
+    limit = CODES_SHOWN if codes else ITEMS_SHOWN
+    if len(items) <= limit:
+        return None
+    shown = _list_separator().join(items[:limit])
+    return gettext("%(shown)s … (%(count)s in all)") % {"shown": shown, "count": _number(len(items))}
+
+
+def _value(value: object, *, key: str = "", depth: int = 0) -> tuple[str, str]:
+    """(readable value, whole value if the readable one was shortened else "")."""
+    if isinstance(value, Mapping):
+        if not value:
+            return "—", ""
+        parts = [(key_label(str(k)), _value(v, key=str(k), depth=depth + 1)) for k, v in value.items()]
+        text = _list_separator().join(f"{label}{key_separator()}{shown}" for label, (shown, _full) in parts)
+        whole = _list_separator().join(f"{label}{key_separator()}{full or shown}" for label, (shown, full) in parts)
+        text = f"({text})" if depth else text
+        whole = f"({whole})" if depth else whole
+        return text, (whole if whole != text else "")
+    if isinstance(value, list | tuple):
+        if not value:
+            return "—", ""
+        items = [_value(item, key=key, depth=depth + 1) for item in value]
+        whole_items = [full or shown for shown, full in items]
+        whole = _list_separator().join(whole_items)
+        short = _shorten([shown for shown, _full in items], codes=all(is_code(item) for item in value))
+        if short is not None:
+            return short, whole
+        text = _list_separator().join(shown for shown, _full in items)
+        return text, (whole if whole != text else "")
+    return _scalar(value, key=key), ""
+
+
+def detail_lines(detail: object) -> list[DetailLine]:
+    """``detail`` as "key: value" lines, in the order the code recorded them."""
+    if isinstance(detail, Mapping):
+        lines = []
+        for key, raw in detail.items():
+            shown, full = _value(raw, key=str(key))
+            lines.append(DetailLine(key=str(key), label=key_label(str(key)), value=shown, full=full))
+        return lines
+    if detail is None or detail == "" or detail == [] or detail == {}:
+        return []
+    shown, full = _value(detail)
+    return [DetailLine(key="", label="", value=shown, full=full)]
+
+
+def detail_text(detail: object, *, whole: bool = True) -> str:
+    """``detail`` on one line (the CSV's cell): every list in full unless ``whole`` is False."""
+    parts = []
+    for line in detail_lines(detail):
+        value = (line.full or line.value) if whole else line.value
+        parts.append(f"{line.label}{key_separator()}{value}" if line.label else value)
+    return _line_separator().join(parts)
+
+
+# --- times --------------------------------------------------------------------------------------
+
+
+def local_time(value: datetime) -> datetime:
+    """In the installation's time zone (settings.TIME_ZONE, Asia/Tokyo), whatever is active."""
+    return timezone.localtime(value, timezone.get_default_timezone())
+
+
+def time_text(value: datetime) -> str:
+    """``2026年12月7日 23:40:05`` in Japanese, ``7 Dec 2026 23:40:05`` in English."""
+    t = local_time(value)
+    clock = f"{t.hour:02d}:{t.minute:02d}:{t.second:02d}"
+    if _japanese():
+        return f"{t.year}年{t.month}月{t.day}日 {clock}"
+    return f"{t.day} {_MONTHS[t.month - 1]} {t.year} {clock}"
+
+
+def time_iso(value: datetime) -> str:
+    """ISO 8601 with the offset (``2026-12-07T23:40:05+09:00``), for machines."""
+    return local_time(value).isoformat(timespec="seconds")
+
+
+# --- events -------------------------------------------------------------------------------------
+
+
+def outcome_text(outcome: str) -> str:
+    return str(Outcome(outcome).label) if outcome in Outcome.values else outcome
+
+
+@dataclass(frozen=True)
+class ShownEvent:
+    """What a row of the auditor's page shows."""
+
+    event: AuditEvent
+    action: str  # the label
+    time: str
+    time_iso: str
+    outcome: str
+    organisation: str  # the acting organisation's name, or "" when unknown or none
+    target_is_code: bool  # a UUID: shortened on the page, whole in the markup and the CSV
+    detail: list[DetailLine]
+
+
+def shown(event: AuditEvent, *, organisation_names: Mapping[str, str]) -> ShownEvent:
+    return ShownEvent(
+        event=event,
+        action=action_label(event.action),
+        time=time_text(event.occurred_at),
+        time_iso=time_iso(event.occurred_at),
+        outcome=outcome_text(event.outcome),
+        organisation=organisation_names.get(str(event.org_code), "") if event.org_code else "",
+        target_is_code=is_code(event.target_code),
+        detail=detail_lines(event.detail),
+    )
+
+
+def csv_header() -> list[str]:
+    return [
+        gettext("Event no."),
+        gettext("Time (JST)"),
+        gettext("Who"),
+        gettext("Organisation code"),
+        gettext("Action"),
+        gettext("Action code"),
+        gettext("Target type"),
+        gettext("Target code"),
+        gettext("Outcome"),
+        gettext("Address"),
+        gettext("Request ID"),
+        gettext("Detail"),
+    ]
+
+
+def csv_cell(value: str) -> str:
+    """A cell that a spreadsheet would read as a formula, also after folding full-width signs (＝＋－＠)
+    and leading spaces, is prefixed with an apostrophe."""
+    folded = unicodedata.normalize("NFKC", value).lstrip(" ")
+    return "'" + value if folded.startswith(_FORMULA_START) else value
+
+
+def csv_row(event: AuditEvent) -> list[str]:
+    cells = [
+        str(event.seq),
+        time_iso(event.occurred_at),
+        event.actor_label,
+        str(event.org_code) if event.org_code else "",
+        action_label(event.action),
+        event.action,
+        event.target_type,
+        event.target_code,
+        outcome_text(event.outcome),
+        event.ip or "",
+        event.request_id,
+        detail_text(event.detail),
+    ]
+    return [csv_cell(cell) for cell in cells]
