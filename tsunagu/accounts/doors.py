@@ -97,10 +97,6 @@ def discover() -> None:
     _registry[:] = sorted(found, key=lambda door: (door.section, door.order, door.url_name))
 
 
-def all_doors() -> list[Door]:
-    return list(_registry)
-
-
 def _open(door: Door, actor: Actor) -> OpenDoor:
     count = door.count(actor=actor) if door.count is not None else 0
     text = door.count_text(count) if door.count_text is not None and count else ""

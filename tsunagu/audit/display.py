@@ -206,7 +206,8 @@ def _value(value: object, *, key: str = "", depth: int = 0) -> tuple[str, str]:
     if isinstance(value, Mapping):
         if not value:
             return "—", ""
-        parts = [(key_label(str(k)), _value(v, key=str(k), depth=depth + 1)) for k, v in value.items()]
+        ordered = sorted(value.items(), key=lambda item: str(item[0]))
+        parts = [(key_label(str(k)), _value(v, key=str(k), depth=depth + 1)) for k, v in ordered]
         text = _list_separator().join(f"{label}{key_separator()}{shown}" for label, (shown, _full) in parts)
         whole = _list_separator().join(f"{label}{key_separator()}{full or shown}" for label, (shown, full) in parts)
         text = f"({text})" if depth else text
@@ -227,10 +228,11 @@ def _value(value: object, *, key: str = "", depth: int = 0) -> tuple[str, str]:
 
 
 def detail_lines(detail: object) -> list[DetailLine]:
-    """``detail`` as "key: value" lines, in the order the code recorded them."""
+    """``detail`` as "key: value" lines, by key: PostgreSQL's jsonb does not keep the order the code
+    recorded, so the same row reads the same on both databases only in an order of our own."""
     if isinstance(detail, Mapping):
         lines = []
-        for key, raw in detail.items():
+        for key, raw in sorted(detail.items(), key=lambda item: str(item[0])):
             shown, full = _value(raw, key=str(key))
             lines.append(DetailLine(key=str(key), label=key_label(str(key)), value=shown, full=full))
         return lines

@@ -249,7 +249,7 @@ def test_export_returns_exactly_the_filtered_rows_and_is_audited(world: World) -
         assert row[1] == "2026-12-07T23:40:05+09:00"
         assert row[3] == str(org_a.code)
         assert (row[4], row[5], row[8]) == ("Access refused", "access.denied", "Denied")
-        assert row[11].startswith("Reason: missing_permission:") and "{" not in row[11]
+        assert row[11].startswith("Method: GET; Reason: missing_permission:") and "{" not in row[11]
     exported = AuditEvent.objects.filter(action=AuditTrailAction.LOG_EXPORTED.value)
     assert exported.count() == 1
     assert exported.get().detail == {

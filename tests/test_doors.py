@@ -20,7 +20,7 @@ from tsunagu.consultations.tests.consultation_data import participate
 pytestmark = pytest.mark.django_db
 
 DASHBOARD = "/staff/dashboard/"
-ACCOUNTS = Path(__file__).resolve().parent.parent
+ACCOUNTS = Path(__file__).resolve().parent.parent / "tsunagu" / "accounts"
 
 
 def _nav(html: str) -> str:
