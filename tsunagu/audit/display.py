@@ -14,19 +14,19 @@ hundreds of records) shows its first few and the count on the page; the CSV keep
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import dateformat, timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext, pgettext_lazy
 
 from tsunagu.audit.actions import label as action_label
 from tsunagu.audit.actions import of as action_of
 from tsunagu.audit.models import AuditEvent, Outcome
+from tsunagu.core.spreadsheets import safe_cell
 
 # The keys the code records (grep `detail=` in tsunagu/), each with what an auditor reads.
 KEY_LABELS: Mapping[str, Promise] = {
@@ -118,9 +118,6 @@ CODES_SHOWN = 3
 ITEMS_SHOWN = 10
 
 _CODE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-# Spreadsheets run cells that begin with these as formulas (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -261,11 +258,7 @@ def local_time(value: datetime) -> datetime:
 
 def time_text(value: datetime) -> str:
     """``2026年12月7日 23:40:05`` in Japanese, ``7 Dec 2026 23:40:05`` in English."""
-    t = local_time(value)
-    clock = f"{t.hour:02d}:{t.minute:02d}:{t.second:02d}"
-    if _japanese():
-        return f"{t.year}年{t.month}月{t.day}日 {clock}"
-    return f"{t.day} {_MONTHS[t.month - 1]} {t.year} {clock}"
+    return dateformat.format(local_time(value), "Y年n月j日 H:i:s" if _japanese() else "j M Y H:i:s")
 
 
 def time_iso(value: datetime) -> str:
@@ -324,13 +317,6 @@ def csv_header() -> list[str]:
     ]
 
 
-def csv_cell(value: str) -> str:
-    """A cell that a spreadsheet would read as a formula, also after folding full-width signs (＝＋－＠)
-    and leading spaces, is prefixed with an apostrophe."""
-    folded = unicodedata.normalize("NFKC", value).lstrip(" ")
-    return "'" + value if folded.startswith(_FORMULA_START) else value
-
-
 def csv_row(event: AuditEvent) -> list[str]:
     cells = [
         str(event.seq),
@@ -346,4 +332,4 @@ def csv_row(event: AuditEvent) -> list[str]:
         event.request_id,
         detail_text(event.detail),
     ]
-    return [csv_cell(cell) for cell in cells]
+    return [safe_cell(cell) for cell in cells]

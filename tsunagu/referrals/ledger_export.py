@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,17 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagu.consultations.models import ConsentMethod
+from tsunagu.core.spreadsheets import safe_cell
 from tsunagu.referrals.models import Item, LegalBasis, Means, Provision
-
-# Spreadsheets run cells that begin with these as formulas (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: str) -> str:
-    """A cell that a spreadsheet would read as a formula, also after folding full-width signs (＝＋－＠)
-    and leading spaces, is prefixed with an apostrophe."""
-    folded = unicodedata.normalize("NFKC", value).lstrip(" ")
-    return "'" + value if folded.startswith(_FORMULA_START) else value
 
 
 def _when(value: object) -> str:
@@ -107,7 +97,7 @@ def as_csv(rows: Sequence[LedgerRow]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(headers())
     for row in rows:
-        writer.writerow([_cell(v) for v in row.__dict__.values()])
+        writer.writerow([safe_cell(v) for v in row.__dict__.values()])
     # With a BOM, spreadsheet software reads the Japanese as UTF-8.
     return buffer.getvalue().encode("utf-8-sig")
 

@@ -211,13 +211,6 @@ def test_the_ledger_exports_the_provision_and_receipt_for_the_person(case):
     assert AuditEvent.objects.filter(action="provision.exported", target_code=str(case.person.code)).count() == 2
 
 
-def test_a_csv_cell_that_looks_like_a_formula_is_neutralised():
-    from tsunagu.referrals.ledger_export import _cell
-
-    assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and _cell("山田") == "山田"
-    assert _cell("＝HYPERLINK(1)") == "'＝HYPERLINK(1)" and _cell("  +1") == "'  +1"
-
-
 @pytest.mark.parametrize("url", ["referrals:list", "referrals:inbox"])
 def test_lists_run_a_fixed_number_of_queries(case, url, django_assert_max_num_queries):
     from django.db import connection
