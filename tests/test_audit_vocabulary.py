@@ -112,3 +112,37 @@ def test_old_spellings_show_the_new_label_and_are_found_by_a_filter() -> None:
     for family in [ConsultationAction, ReferralAction]:
         module = __import__(family.__module__, fromlist=["RENAMED"])
         assert not set(module.RENAMED) & current, "an old spelling must not be a current value"
+
+
+def test_codes_in_a_detail_read_as_words_for_the_record_they_are_about() -> None:
+    from tsunagu.audit.display import detail_text
+
+    with translation.override("ja"):
+        detail = {"channel": "web_chat", "risk_flag": False}
+        assert detail_text(detail) == "相談方法：ウェブチャット／危険の兆候：いいえ"
+        # The same field name means a person's name on a person, a service's name on a service.
+        assert detail_text({"fields": ["name", "phone"]}, of="person") == "項目：氏名、電話番号"
+        assert detail_text({"fields": ["name"]}, of="service") == "項目：名称"
+        assert detail_text({"reason": "missing_permission:audit.view"}) == "理由：このページの権限がない（audit.view）"
+        assert detail_text({"level": 3}) == "レベル：高"
+        assert detail_text({"concerns": ["housing"]}) == "困りごと：住まい"
+        assert detail_text({"reason": "a_code_nobody_knows"}) == "理由：a_code_nobody_knows"  # shown, never hidden
+        assert actions.detail_value("target_type", "sharing_exception") == "同意のない提供"
+
+
+#: Labels that are the same word in Japanese and English.
+SAME_IN_BOTH = {"LINE", "-"}
+
+
+def test_every_code_an_app_labels_has_japanese() -> None:
+    actions.members()  # builds the index of every app's declarations
+    untranslated = []
+    for key, labels in actions._cache.values.items():
+        for code, text in labels.items():
+            with translation.override("ja"):
+                japanese = str(text)
+            with translation.override("en"):
+                english = str(text)
+            if japanese == english and japanese not in SAME_IN_BOTH:
+                untranslated.append(f"{key}: {code}")
+    assert untranslated == []

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.accounts.policy import Role
 from tsunagu.audit.actions import AuditAction
 
 
@@ -35,3 +37,15 @@ class AccountAction(AuditAction):
     MEMBERSHIP_ADDED = "membership.added", _("Role given")
     MEMBERSHIP_REMOVED = "membership.removed", _("Role taken away")
     KEYS_ROTATED = "crypto.keys_rotated", _("Encryption keys rotated")
+
+
+# What the codes in these rows' details mean (audit/actions.py, ``detail_value``).
+DETAIL_LABELS: dict[str, dict[str, Promise | str]] = {
+    "target_type": {"user": _("User"), "organisation": _("Organisation"), "membership": _("Role")},
+    "reason": {
+        "not_signed_in": _("not signed in"),
+        "not_found_or_hidden": _("not found, or not for this person to know"),
+        "missing_permission": _("no permission for this page"),
+    },
+    "role": dict(Role.choices),
+}

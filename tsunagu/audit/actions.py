@@ -10,6 +10,9 @@ The value is what the trail stores: ``<thing>.<past participle>`` (``referral.se
 catalogue; the auditor's page shows it, with the outcome (allowed or denied) beside it.
 ``record()`` accepts only members of these enums, so a free string cannot reach the trail.
 
+An app may also declare ``DETAIL_LABELS`` (detail key → stored code → label) for the codes its rows
+carry in ``detail`` (a channel, a consent method, a reason), so the auditor reads words, not codes.
+
 Rows written before the vocabulary keep their stored strings (changing them would break the HMAC
 chain). An app lists its old spellings in a module-level ``RENAMED`` mapping (old string → member),
 so the auditor's page shows those rows under the new label and a filter finds old and new rows.
@@ -26,6 +29,8 @@ from collections.abc import Iterator, Mapping
 
 from django.apps import apps
 from django.db import models
+from django.db.models import Model
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -45,6 +50,11 @@ class AuditTrailAction(AuditAction):
 
 RENAMED: dict[str, AuditAction] = {
     "audit.viewed": AuditTrailAction.LOG_READ,
+}
+
+# What the codes in details and targets mean (``detail_value``); each app declares its own.
+DETAIL_LABELS: dict[str, dict[str, Promise | str]] = {
+    "target_type": {"url": _("Page")},
 }
 
 
@@ -70,10 +80,14 @@ def _index() -> tuple[dict[str, AuditAction], dict[str, AuditAction]]:
     if _cache.families != families:
         by_value = {member.value: member for family in families for member in family}
         renamed: dict[str, AuditAction] = {}
+        values: dict[str, dict[str, Promise | str]] = {}
         for family in families:
-            table: Mapping[str, AuditAction] = getattr(importlib.import_module(family.__module__), "RENAMED", {})
-            renamed.update(table)
-        _cache.families, _cache.by_value, _cache.renamed = families, by_value, renamed
+            module = importlib.import_module(family.__module__)
+            renamed.update(getattr(module, "RENAMED", {}))
+            table: Mapping[str, Mapping[str, Promise | str]] = getattr(module, "DETAIL_LABELS", {})
+            for key, labels in table.items():
+                values.setdefault(key, {}).update(labels)
+        _cache.families, _cache.by_value, _cache.renamed, _cache.values = families, by_value, renamed, values
     return _cache.by_value, _cache.renamed
 
 
@@ -81,6 +95,7 @@ class _Cache:
     families: tuple[type[AuditAction], ...] | None = None
     by_value: dict[str, AuditAction] = {}
     renamed: dict[str, AuditAction] = {}
+    values: dict[str, dict[str, Promise | str]] = {}
 
 
 _cache = _Cache()
@@ -102,6 +117,27 @@ def label(stored: str) -> str:
     string itself when nothing in the vocabulary knows it (shown as it is, never hidden)."""
     member = of(stored)
     return str(member.label) if member is not None else stored
+
+
+def detail_value(key: str, value: str, *, of: str = "") -> str | None:
+    """What a stored code in an event's detail means, in the active language (``channel: web_chat``
+    → ウェブチャット), from the ``DETAIL_LABELS`` an app declares next to its actions. A key may be
+    declared for one kind of target (``"person.fields"``: a person's field names, ``of="person"``)
+    before the key in general. None when no app knows it."""
+    _index()
+    labels = {**_cache.values.get(key, {}), **_cache.values.get(f"{of}.{key}", {})}
+    known = labels.get(value)
+    return str(known) if known is not None else None
+
+
+def field_labels(model: type[Model]) -> dict[str, Promise | str]:
+    """A model's field names as its forms call them, for ``DETAIL_LABELS`` of "fields" (only the
+    fields given a name for people: the others would read as the code itself)."""
+    return {
+        field.name: field.verbose_name
+        for field in model._meta.concrete_fields
+        if not field.primary_key and str(field.verbose_name) != field.name.replace("_", " ")
+    }
 
 
 def spellings(action: AuditAction | str) -> list[str]:

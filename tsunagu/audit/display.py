@@ -23,6 +23,7 @@ from django.utils import dateformat, timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext, pgettext_lazy
 
+from tsunagu.audit.actions import detail_value
 from tsunagu.audit.actions import label as action_label
 from tsunagu.audit.actions import of as action_of
 from tsunagu.audit.models import AuditEvent, Outcome
@@ -173,20 +174,33 @@ def _number(value: int | float) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:,.6g}"
 
 
-def _scalar(value: object, *, key: str = "") -> str:
+def _scalar(value: object, *, key: str = "", of: str = "") -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):  # before int: True is an int
         return gettext("Yes") if value else gettext("No")
     if isinstance(value, int | float):
-        return _number(value)
+        return detail_value(key, str(value), of=of) or _number(value)  # a risk level is stored as a number
     if isinstance(value, str):
         if key == "action" and action_of(value) is not None:
             return action_label(value)
         if key == "outcome":
             return outcome_text(value)
-        return value
+        return _code_text(value, key=key, of=of)
     return str(value)
+
+
+def _code_text(value: str, *, key: str, of: str) -> str:
+    """A stored code in words where an app labels it; a code with a qualifier
+    (``missing_permission:audit.view``) in words with the qualifier kept; else as stored."""
+    known = detail_value(key, value, of=of)
+    if known is not None:
+        return known
+    head, colon, rest = value.partition(":")
+    known = detail_value(key, head, of=of) if colon else None
+    if known is None:
+        return value
+    return f"{known}（{rest}）" if _japanese() else f"{known} ({rest})"
 
 
 def _shorten(items: list[str], *, codes: bool) -> str | None:
@@ -198,13 +212,14 @@ def _shorten(items: list[str], *, codes: bool) -> str | None:
     return gettext("%(shown)s … (%(count)s in all)") % {"shown": shown, "count": _number(len(items))}
 
 
-def _value(value: object, *, key: str = "", depth: int = 0) -> tuple[str, str]:
-    """(readable value, whole value if the readable one was shortened else "")."""
+def _value(value: object, *, key: str = "", of: str = "", depth: int = 0) -> tuple[str, str]:
+    """(readable value, whole value if the readable one was shortened else ""); ``of`` is the
+    event's target type, for codes that mean different things on different records."""
     if isinstance(value, Mapping):
         if not value:
             return "—", ""
         ordered = sorted(value.items(), key=lambda item: str(item[0]))
-        parts = [(key_label(str(k)), _value(v, key=str(k), depth=depth + 1)) for k, v in ordered]
+        parts = [(key_label(str(k)), _value(v, key=str(k), of=of, depth=depth + 1)) for k, v in ordered]
         text = _list_separator().join(f"{label}{key_separator()}{shown}" for label, (shown, _full) in parts)
         whole = _list_separator().join(f"{label}{key_separator()}{full or shown}" for label, (shown, full) in parts)
         text = f"({text})" if depth else text
@@ -213,7 +228,7 @@ def _value(value: object, *, key: str = "", depth: int = 0) -> tuple[str, str]:
     if isinstance(value, list | tuple):
         if not value:
             return "—", ""
-        items = [_value(item, key=key, depth=depth + 1) for item in value]
+        items = [_value(item, key=key, of=of, depth=depth + 1) for item in value]
         whole_items = [full or shown for shown, full in items]
         whole = _list_separator().join(whole_items)
         short = _shorten([shown for shown, _full in items], codes=all(is_code(item) for item in value))
@@ -221,28 +236,28 @@ def _value(value: object, *, key: str = "", depth: int = 0) -> tuple[str, str]:
             return short, whole
         text = _list_separator().join(shown for shown, _full in items)
         return text, (whole if whole != text else "")
-    return _scalar(value, key=key), ""
+    return _scalar(value, key=key, of=of), ""
 
 
-def detail_lines(detail: object) -> list[DetailLine]:
+def detail_lines(detail: object, *, of: str = "") -> list[DetailLine]:
     """``detail`` as "key: value" lines, by key: PostgreSQL's jsonb does not keep the order the code
     recorded, so the same row reads the same on both databases only in an order of our own."""
     if isinstance(detail, Mapping):
         lines = []
         for key, raw in sorted(detail.items(), key=lambda item: str(item[0])):
-            shown, full = _value(raw, key=str(key))
+            shown, full = _value(raw, key=str(key), of=of)
             lines.append(DetailLine(key=str(key), label=key_label(str(key)), value=shown, full=full))
         return lines
     if detail is None or detail == "" or detail == [] or detail == {}:
         return []
-    shown, full = _value(detail)
+    shown, full = _value(detail, of=of)
     return [DetailLine(key="", label="", value=shown, full=full)]
 
 
-def detail_text(detail: object, *, whole: bool = True) -> str:
+def detail_text(detail: object, *, of: str = "", whole: bool = True) -> str:
     """``detail`` on one line (the CSV's cell): every list in full unless ``whole`` is False."""
     parts = []
-    for line in detail_lines(detail):
+    for line in detail_lines(detail, of=of):
         value = (line.full or line.value) if whole else line.value
         parts.append(f"{line.label}{key_separator()}{value}" if line.label else value)
     return _line_separator().join(parts)
@@ -269,6 +284,12 @@ def time_iso(value: datetime) -> str:
 # --- events -------------------------------------------------------------------------------------
 
 
+def actor_text(event: AuditEvent) -> str:
+    if event.actor_code is None and event.actor_label == "anonymous":
+        return gettext("not signed in")
+    return event.actor_label
+
+
 def outcome_text(outcome: str) -> str:
     return str(Outcome(outcome).label) if outcome in Outcome.values else outcome
 
@@ -279,6 +300,8 @@ class ShownEvent:
 
     event: AuditEvent
     action: str  # the label
+    actor: str  # the username, or "not signed in" for the anonymous (a resident in the chat, a visitor)
+    target_type: str  # the label, or the stored code when no app names it
     time: str
     time_iso: str
     outcome: str
@@ -291,12 +314,14 @@ def shown(event: AuditEvent, *, organisation_names: Mapping[str, str]) -> ShownE
     return ShownEvent(
         event=event,
         action=action_label(event.action),
+        actor=actor_text(event),
+        target_type=detail_value("target_type", event.target_type) or event.target_type,
         time=time_text(event.occurred_at),
         time_iso=time_iso(event.occurred_at),
         outcome=outcome_text(event.outcome),
         organisation=organisation_names.get(str(event.org_code), "") if event.org_code else "",
         target_is_code=is_code(event.target_code),
-        detail=detail_lines(event.detail),
+        detail=detail_lines(event.detail, of=event.target_type),
     )
 
 
@@ -330,6 +355,6 @@ def csv_row(event: AuditEvent) -> list[str]:
         outcome_text(event.outcome),
         event.ip or "",
         event.request_id,
-        detail_text(event.detail),
+        detail_text(event.detail, of=event.target_type),
     ]
     return [safe_cell(cell) for cell in cells]

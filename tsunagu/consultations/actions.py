@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.utils.functional import Promise, lazy
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.audit.actions import AuditAction
+from tsunagu.audit.actions import AuditAction, field_labels
+from tsunagu.consultations.models import (
+    OUTCOME_CHOICES,
+    Channel,
+    ConsentMethod,
+    EmergencyStep,
+    Person,
+    RiskLevel,
+    Sender,
+)
+from tsunagu.directory.vocabularies import CONCERNS, Term
 
 
 class ConsultationAction(AuditAction):
@@ -56,4 +70,42 @@ RENAMED: dict[str, AuditAction] = {
     "person.link": A.PERSON_LINKED,
     "intake.settings": A.DESK_SAVED,
     "intake.cti_token": A.CTI_TOKEN_ISSUED,
+}
+
+
+def _vocabulary(terms: Iterable[Term]) -> dict[str, Promise | str]:
+    """A vocabulary's codes → its words: the seeds' Japanese in Japanese, translated English otherwise."""
+
+    def word(term: Term) -> str:
+        return term.ja if (get_language() or "ja").startswith("ja") else gettext(term.en)
+
+    return {term.code: lazy(word, str)(term) for term in terms}
+
+
+# What the codes in these rows' details mean (audit/actions.py, ``detail_value``).
+DETAIL_LABELS: dict[str, dict[str, Promise | str]] = {
+    "target_type": {"consultation": _("Consultation"), "person": pgettext_lazy("audit target", "Person")},
+    "channel": dict(Channel.choices),
+    "sender": dict(Sender.choices),
+    "consent": dict(ConsentMethod.choices),
+    "step": dict(EmergencyStep.choices),
+    "level": {str(value): text for value, text in RiskLevel.choices},
+    "risk_level": {str(value): text for value, text in RiskLevel.choices},
+    "outcomes": dict(OUTCOME_CHOICES),
+    "concerns": _vocabulary(CONCERNS),
+    "person.fields": field_labels(Person),
+    "what": {
+        "detail": _("the consultation's page"),
+        "stream": _("the live conversation"),
+        "referral": _("the referral page"),
+    },
+    "reason": {
+        "not_handler": _("not the counsellor handling it, nor a supervisor"),
+        "forbidden": _("not the counsellor handling it, nor a supervisor"),
+        "not_participating": _("the organisation does not answer the shared queue"),
+        "person": _("a person of another organisation"),
+        "blocked": _("sender blocked"),
+        "rate": _("too many chats from one address"),
+        "token": _("wrong or missing token"),
+    },
 }

@@ -13,17 +13,17 @@ from django.utils.translation import pgettext_lazy
 from tsunagu.accounts.models import Membership, Organisation, User
 from tsunagu.accounts.policy import Perm, roles_with
 from tsunagu.consultations import services
-from tsunagu.consultations.models import ConsentMethod, ConsultationDesk, ConsultingAs, EmergencyStep, RiskLevel
+from tsunagu.consultations.models import (
+    OUTCOME_CHOICES,
+    ConsentMethod,
+    ConsultationDesk,
+    ConsultingAs,
+    EmergencyStep,
+    RiskLevel,
+)
 from tsunagu.consultations.rules import MESSAGE_MAX_CHARS
 from tsunagu.directory.models import Service, TaxonomyTerm
 from tsunagu.directory.schedules import parse_schedule
-
-OUTCOME_CHOICES = [
-    ("listened", _("Listened")),
-    ("information", _("Information given")),
-    ("referral", _("Referral started")),
-    ("follow_up", _("Follow-up agreed")),
-]
 
 NOTES_MAX = 10_000
 

@@ -208,6 +208,12 @@ class Consultation(models.Model):
 
 
 OUTCOME_FIELDS = ("listened", "information", "referral", "follow_up")
+OUTCOME_CHOICES = [
+    ("listened", _("Listened")),
+    ("information", _("Information given")),
+    ("referral", _("Referral started")),
+    ("follow_up", _("Follow-up agreed")),
+]
 
 
 class Sender(models.TextChoices):

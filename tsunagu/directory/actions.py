@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.audit.actions import AuditAction
+from tsunagu.audit.actions import AuditAction, field_labels
+from tsunagu.directory.models import Location, Service
 
 
 class DirectoryAction(AuditAction):
@@ -21,3 +23,17 @@ class DirectoryAction(AuditAction):
     EXPORTED = "directory.exported", _("Directory exported")
     TAXONOMIES_LOADED = "directory.taxonomies_loaded", _("Classification vocabularies loaded")
     AREAS_LOADED = "areas.loaded", _("Prefectures, municipalities and postal codes loaded")
+
+
+# What the codes in these rows' details mean (audit/actions.py, ``detail_value``).
+DETAIL_LABELS: dict[str, dict[str, Promise | str]] = {
+    "target_type": {"service": _("Service"), "location": _("Location"), "area": _("Area")},
+    "service.fields": {
+        **field_labels(Service),
+        "phones": _("Phones"),
+        "languages": _("Languages"),
+        "location_codes": _("Locations"),
+    },
+    "location.fields": {**field_labels(Location), "phones": _("Phones")},
+    "reason": {"directory_not_editable": _("not an editor of this organisation's entries")},
+}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.audit.actions import AuditAction
@@ -11,3 +12,9 @@ class PortalAction(AuditAction):
     READING_CREATED = "portal.reading_created", _("Furigana reading added")
     READING_UPDATED = "portal.reading_updated", _("Furigana reading changed")
     READING_DELETED = "portal.reading_deleted", _("Furigana reading removed")
+
+
+# What the codes in these rows' details mean (audit/actions.py, ``detail_value``).
+DETAIL_LABELS: dict[str, dict[str, Promise | str]] = {
+    "target_type": {"reading_override": _("Furigana reading")},
+}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.audit.actions import AuditAction
+from tsunagu.consultations.models import ConsentMethod
+from tsunagu.referrals.models import Item, LegalBasis, Purpose, ReferralStatus, WithdrawnVia
 
 
 class ReferralAction(AuditAction):
@@ -59,4 +62,38 @@ RENAMED: dict[str, AuditAction] = {
     "provision.create": A.PROVISION_RECORDED,
     "provision.receipt": A.PROVISION_RECEIVED,
     "provision.export": A.PROVISION_EXPORTED,
+}
+
+
+# What the codes in these rows' details mean (audit/actions.py, ``detail_value``).
+DETAIL_LABELS: dict[str, dict[str, Promise | str]] = {
+    "target_type": {
+        "referral": _("Referral"),
+        "consent": _("Consent"),
+        "sharing_exception": _("Sharing without consent"),
+        "provision": _("Provision ledger"),
+    },
+    "purposes": dict(Purpose.choices),
+    "items": dict(Item.choices),
+    "method": dict(ConsentMethod.choices),
+    "via": dict(WithdrawnVia.choices),
+    "basis": {"consent": _("the person's consent"), **dict(LegalBasis.choices)},
+    "status": dict(ReferralStatus.choices),
+    "side": {"sender": _("sending side"), "recipient": _("receiving side"), "sheet": _("printed referral sheet")},
+    "reason": {
+        "not_sender": _("not the sending organisation"),
+        "not_recipient": _("not the receiving organisation"),
+        "not_holder": _("not the organisation that holds the consent or the person"),
+        "not_approver": _("not a supervisor of the sending organisation"),
+        "same_person": _("the person who asked cannot also approve"),
+        "reauth": _("password and code not confirmed again"),
+        "wrong_code": _("wrong withdrawal code"),
+        "consent_missing": _("no consent"),
+        "consent_withdrawn": _("consent withdrawn"),
+        "consent_expired": _("consent expired"),
+        "consent_purpose": _("consent does not cover this purpose"),
+        "consent_recipient": _("consent does not cover this recipient"),
+        "consent_items": _("consent does not cover every item"),
+        "consent_other": _("consent of another person or organisation"),
+    },
 }

@@ -88,7 +88,7 @@ def test_denied_rows_are_marked_and_the_outcome_has_its_own_column(world: World)
     html = auditor(world).get(LOG, {"outcome": "denied"}).text
     assert '<tr class="row-denied">' in html
     assert '<td data-label="Outcome"><strong class="outcome-denied">Denied</strong></td>' in html
-    assert "Access refused" in html and "missing_permission:user.manage" in html
+    assert "Access refused" in html and "no permission for this page (user.manage)" in html
 
 
 def test_long_lists_of_codes_are_shortened_on_the_page(world: World) -> None:
@@ -249,7 +249,7 @@ def test_export_returns_exactly_the_filtered_rows_and_is_audited(world: World) -
         assert row[1] == "2026-12-07T23:40:05+09:00"
         assert row[3] == str(org_a.code)
         assert (row[4], row[5], row[8]) == ("Access refused", "access.denied", "Denied")
-        assert row[11].startswith("Method: GET; Reason: missing_permission:") and "{" not in row[11]
+        assert row[11].startswith("Method: GET; Reason: no permission for this page (") and "{" not in row[11]
     exported = AuditEvent.objects.filter(action=AuditTrailAction.LOG_EXPORTED.value)
     assert exported.count() == 1
     assert exported.get().detail == {

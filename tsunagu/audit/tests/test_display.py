@@ -27,7 +27,7 @@ def texts(detail: object) -> list[str]:
 
 def test_known_keys_are_labelled_and_unknown_keys_shown_as_stored(english: None) -> None:
     detail = {"reason": "missing_permission:audit.view", "method": "GET", "zz_new_key": "kept"}
-    assert texts(detail) == ["Method: GET", "Reason: missing_permission:audit.view", "zz_new_key: kept"]
+    assert texts(detail) == ["Method: GET", "Reason: no permission for this page (audit.view)", "zz_new_key: kept"]
 
 
 def test_the_order_is_the_same_whatever_order_the_database_kept(english: None) -> None:
@@ -54,7 +54,7 @@ def test_nothing_shows_as_a_dash_and_booleans_as_yes_or_no(english: None) -> Non
 
 
 def test_numbers_are_grouped(english: None) -> None:
-    assert texts({"checked": 1234567, "level": 3}) == ["Events checked: 1,234,567", "Level: 3"]
+    assert texts({"checked": 1234567, "count": 3}) == ["Events checked: 1,234,567", "Count: 3"]
 
 
 def test_nested_dicts_flatten_to_key_value_pairs(english: None) -> None:
@@ -142,3 +142,11 @@ def test_csv_row_has_every_column_readable(english: None) -> None:
         "Filters: outcome; Reason: =cmd",
     ]
     assert len(display.csv_header()) == len(display.csv_row(event))
+
+
+def test_the_anonymous_actor_reads_as_not_signed_in_and_a_user_by_name(english: None) -> None:
+    now = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
+    anonymous = AuditEvent(seq=1, occurred_at=now, actor_label="anonymous", action="x", outcome="allowed")
+    assert display.actor_text(anonymous) == "not signed in"
+    named = AuditEvent(seq=2, occurred_at=now, actor_label="auditor-c", actor_code=uuid.uuid4(), action="x")
+    assert display.actor_text(named) == "auditor-c"
