@@ -11,7 +11,7 @@ DOORS = [
     Door(
         url_name="directory:service_list",
         label=_("Support directory"),
-        description=_("Every service, place and organisation; search, edit, add."),
+        description=_("Every service, place and organisation: search them, and edit those your role lets you edit."),
         allowed=access.may_view_directory,
         section=Section.DIRECTORY,
         in_navigation=True,
