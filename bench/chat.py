@@ -2,29 +2,34 @@
 """Chat delivery benchmark: many anonymous chats and counsellors over real WebSockets (docs/consultations.md).
 
 One run, on a fresh database (SQLite under $TSUNAGU_VAR_DIR, or with ``--pg`` the PostgreSQL database
-``tsunagu_bench_chat``, dropped and recreated), two arms:
+``tsunagu_bench_chat``, dropped and recreated), one arm per pace (``--gap``) and number of daphne
+processes (``--processes``, default ``1,2``):
 
-- **one process**: one daphne process, the in-memory channel layer (the baseline);
-- **two processes + Redis**: two daphne processes sharing the Redis channel layer; the people's
-  chats connect to one, the counsellors to the other, so every message crosses processes; half-way
-  through, the people's process is killed and started again on the same port.
+- **one process**: the in-memory channel layer (the baseline);
+- **N processes + Redis**: N daphne processes sharing the Redis channel layer (configured as in
+  production, ``config/settings.py``); the people's chats connect to the first half, the
+  counsellors to the second, so every message crosses processes; half-way through, the first
+  process is killed (SIGKILL) and started again on the same port (``--no-restart`` to skip).
 
 For each arm: ``--chats`` people start a chat over HTTP (``POST /chat/``), ``--counsellors``
 counsellors take them (several each), and everyone connects their WebSocket. Each person sends
-``--messages`` messages a couple of seconds apart; the counsellor answers each one. The latency of a
-message is from the moment its frame is sent to the moment the other side receives it. Clients
+``--messages`` messages ``--gap`` seconds apart (±25 %); the counsellor answers each one. The latency
+of a message is from the moment its frame is sent to the moment the other side receives it. Clients
 behave as the browser does (``static/consultations/live.js``): on a dropped socket they reconnect,
-say ``hello`` with the last message number they saw, and send again every message not yet
-acknowledged, with its key. At the end every message sent must have arrived on the other side and
-be stored exactly once.
+say ``hello`` with the last message number they saw and their page view's ``resume`` token, and
+send again every message not yet acknowledged, with its key. At the end every message sent must
+have arrived on the other side (within ``--drain`` seconds of the last send) and be stored exactly
+once; a message that did not is named on stderr with where it is stored.
 
-It prints a Markdown section (progress on stderr).
+It prints a Markdown section (progress on stderr). ``BENCH_SERVER_LOGS=<dir>`` keeps each server's
+output, ``BENCH_SERVER_LOG_LEVEL=INFO`` makes it say more (channels_redis logs a dropped event at INFO).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import json
 import os
@@ -69,7 +74,7 @@ def prepare_database(pg: bool) -> dict[str, str]:
         env["DATABASE_URL"] = f"sqlite:///{path}"
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     env["TSUNAGU_CHAT_STARTS_PER_HOUR"] = "1000000"
-    env["TSUNAGU_LOG_LEVEL"] = "WARNING"
+    env["TSUNAGU_LOG_LEVEL"] = os.environ.get("BENCH_SERVER_LOG_LEVEL", "WARNING")
     env.pop("REDIS_URL", None)
     os.environ.update(env)
     import django
@@ -124,18 +129,22 @@ def make_staff(counsellors: int) -> list[Staff]:
 
 
 class Server:
-    def __init__(self, port: int, env: dict[str, str]) -> None:
+    def __init__(self, port: int, env: dict[str, str], log: Path | None = None) -> None:
         self.port = port
         self.env = env
+        self.log = log
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        output: Any = subprocess.DEVNULL
+        if self.log is not None:
+            output = self.log.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "config.asgi:application"],
             cwd=ROOT,
             env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=output,
+            stderr=output,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -154,7 +163,10 @@ class Server:
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(10)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
 
 
 def free_port() -> int:
@@ -179,18 +191,24 @@ class Stats:
     sent_at: dict[str, float] = field(default_factory=dict)
     latencies: list[float] = field(default_factory=list)
     sent_times: list[float] = field(default_factory=list)  # when each measured message was sent
+    received_at: list[float] = field(default_factory=list)
     outage: tuple[float, float] | None = None  # from the kill to the restarted process answering
     received: set[str] = field(default_factory=set)
     reconnects: int = 0
+    closes: collections.Counter[str] = field(default_factory=collections.Counter)  # why sockets closed
     errors: list[str] = field(default_factory=list)
 
 
 class Side:
-    """One end of one conversation, reconnecting like the browser does."""
+    """One end of one conversation, reconnecting like the browser does (live.js): after a drop it
+    says ``hello`` with the last message number it saw and the ``resume`` token of its page view,
+    then sends again whatever was not acknowledged. Like a browser it sends no keepalive pings of
+    its own (it answers daphne's)."""
 
     def __init__(self, url: str, hello: dict[str, Any], stats: Stats, headers: dict[str, str], origin: str) -> None:
         self.url, self.hello, self.stats, self.headers, self.origin = url, hello, stats, headers, origin
         self.after = 0
+        self.resume = ""
         self.pending: dict[str, dict[str, Any]] = {}
         self.socket: Any = None
         self.on_message: Any = None
@@ -201,36 +219,48 @@ class Side:
         import websockets
 
         while not self.closed:
+            why = "refused or unreachable"
             try:
                 async with websockets.connect(
-                    self.url, origin=self.origin, additional_headers=self.headers, open_timeout=20
+                    self.url, origin=self.origin, additional_headers=self.headers, open_timeout=20, ping_interval=None
                 ) as socket:
                     self.socket = socket
-                    await socket.send(json.dumps({**self.hello, "after": self.after}))
+                    hello = {**self.hello, "after": self.after}
+                    if self.resume:
+                        hello["resume"] = self.resume
+                    await socket.send(json.dumps(hello))
                     for frame in list(self.pending.values()):
                         await socket.send(json.dumps(frame))
                     self.connected.set()
-                    async for raw in socket:
-                        frame = json.loads(raw)
-                        if frame.get("type") == "ack":
-                            self.pending.pop(frame.get("key", ""), None)
-                            if frame.get("seq") == self.after + 1:
-                                self.after = frame["seq"]
-                        elif frame.get("type") == "messages":
-                            for message in frame["messages"]:
-                                if message["seq"] > self.after:
-                                    self.after = message["seq"]
-                                    if self.on_message is not None:
-                                        await self.on_message(message)
-                        elif frame.get("type") == "error":
-                            self.stats.errors.append(str(frame.get("error")))
+                    try:
+                        async for raw in socket:
+                            await self.receive(json.loads(raw))
+                    finally:
+                        why = f"{socket.close_code}" if socket.close_code is not None else "dropped"
             except Exception:  # noqa: BLE001 - dropped or refused: reconnect, as the browser does
                 pass
             self.socket = None
             self.connected.clear()
             if not self.closed:
                 self.stats.reconnects += 1
+                self.stats.closes[why] += 1
                 await asyncio.sleep(0.5 + random.random())
+
+    async def receive(self, frame: dict[str, Any]) -> None:
+        if frame.get("type") == "ack":
+            self.pending.pop(frame.get("key", ""), None)
+            if frame.get("seq") == self.after + 1:
+                self.after = frame["seq"]
+        elif frame.get("type") == "messages":
+            for message in frame["messages"]:
+                if message["seq"] > self.after:
+                    self.after = message["seq"]
+                    if self.on_message is not None:
+                        await self.on_message(message)
+        elif frame.get("type") == "resume":
+            self.resume = frame["token"]
+        elif frame.get("type") == "error":
+            self.stats.errors.append(str(frame.get("error")))
 
     async def send(self, body: str) -> None:
         frame = {"type": "send", "body": body, "key": body}
@@ -243,13 +273,15 @@ class Side:
 
 def received(stats: Stats, text: str) -> None:
     if text in stats.sent_at and text not in stats.received:
+        now = time.monotonic()
         stats.received.add(text)
-        stats.latencies.append((time.monotonic() - stats.sent_at[text]) * 1000)
+        stats.latencies.append((now - stats.sent_at[text]) * 1000)
         stats.sent_times.append(stats.sent_at[text])
+        stats.received_at.append(now)
 
 
-async def conversation(
-    person_port: int, staff_port: int, secret: str, code: str, cookie: str, stats: Stats, messages: int, index: int
+def conversation(
+    person_port: int, staff_port: int, secret: str, code: str, cookie: str, stats: Stats
 ) -> tuple[Side, Side]:
     person = Side(
         f"ws://127.0.0.1:{person_port}/ws/chat/",
@@ -288,23 +320,38 @@ async def talk(person: Side, messages: int, index: int, gap: float) -> None:
         await asyncio.sleep(gap * (0.75 + random.random() / 2))
 
 
-def arm(name: str, env: dict[str, str], staff: list[Staff], args: argparse.Namespace, *, redis: bool) -> dict[str, Any]:
+def arm(
+    env: dict[str, str], staff: list[Staff], args: argparse.Namespace, *, processes: int, gap: float
+) -> dict[str, Any]:
+    """One arm: ``processes`` daphne processes (one with the in-memory layer, more with Redis, the
+    people on the first half and the counsellors on the second, so every message crosses processes,
+    and the first process killed and started again half-way unless --no-restart)."""
     from tsunagu.accounts.policy import Actor, Role
     from tsunagu.consultations import services
     from tsunagu.consultations.models import Consultation, Message
 
+    redis = processes > 1
+    restart = redis and not args.no_restart
+    layer = "Redis layer" if redis else "in-memory layer"
+    name = f"{processes} process{'es' if redis else ''}, {layer}" + (", one restarted mid-run" if restart else "")
+    name += f", every {gap:g} s"
     server_env = dict(env)
     if redis:
         subprocess.run(["redis-cli", "-n", REDIS_URL.rsplit("/", 1)[1], "FLUSHDB"], check=True, capture_output=True)
         server_env["REDIS_URL"] = REDIS_URL
-    person_server = Server(free_port(), server_env)
-    staff_server = Server(free_port(), server_env) if redis else person_server
-    person_server.start()
-    if staff_server is not person_server:
-        staff_server.start()
+    logs = Path(os.environ["BENCH_SERVER_LOGS"]) if os.environ.get("BENCH_SERVER_LOGS") else None
+    servers = [
+        Server(free_port(), server_env, logs / f"p{processes}-g{gap:g}-{n}.log" if logs else None)
+        for n in range(processes)
+    ]
+    people = servers[: max(1, processes // 2)]
+    counsellors = servers[processes // 2 :] if redis else servers
+    load_before = os.getloadavg()[0]  # the machine's load average: other work skews every figure
+    for server in servers:
+        server.start()
     try:
         log(f"[{name}] starting {args.chats} chats")
-        secrets = [start_chat(person_server.port) for _ in range(args.chats)]
+        secrets = [start_chat(people[n % len(people)].port) for n in range(args.chats)]
         chats = list(Consultation.objects.filter(status="waiting").order_by("pk"))[-args.chats :]
         owners = []
         for n, chat in enumerate(chats):
@@ -313,11 +360,18 @@ def arm(name: str, env: dict[str, str], staff: list[Staff], args: argparse.Names
             assert services.consultation_take(actor=actor, consultation=chat)
             owners.append(member)
         stats = Stats()
+        talk_started = 0.0
 
         async def main() -> None:
+            nonlocal talk_started
             pairs = [
-                await conversation(
-                    person_server.port, staff_server.port, secret, str(chat.code), owner.cookie, stats, args.messages, n
+                conversation(
+                    people[n % len(people)].port,
+                    counsellors[n % len(counsellors)].port,
+                    secret,
+                    str(chat.code),
+                    owner.cookie,
+                    stats,
                 )
                 for n, (secret, chat, owner) in enumerate(zip(secrets, chats, owners, strict=True))
             ]
@@ -326,20 +380,20 @@ def arm(name: str, env: dict[str, str], staff: list[Staff], args: argparse.Names
             await asyncio.gather(*(side.connected.wait() for pair in pairs for side in pair))
             log(f"[{name}] all {len(runners)} sockets connected")
             await asyncio.sleep(2)
-            talkers = [
-                asyncio.create_task(talk(person, args.messages, n, args.gap)) for n, (person, _c) in enumerate(pairs)
-            ]
-            if redis and not args.no_restart:
-                await asyncio.sleep(args.messages * args.gap / 2)
-                log(f"[{name}] killing the people's server process and starting it again")
+            stats.reconnects, stats.closes = 0, collections.Counter()  # drops while connecting do not count
+            talk_started = time.monotonic()
+            talkers = [asyncio.create_task(talk(person, args.messages, n, gap)) for n, (person, _c) in enumerate(pairs)]
+            if restart:
+                await asyncio.sleep(args.messages * gap / 2)
+                log(f"[{name}] killing a people's server process and starting it again")
                 killed = time.monotonic()
-                await asyncio.to_thread(person_server.kill)
-                await asyncio.to_thread(person_server.start)
+                await asyncio.to_thread(people[0].kill)
+                await asyncio.to_thread(people[0].start)
                 stats.outage = (killed, time.monotonic())
                 log(f"[{name}] back after {stats.outage[1] - killed:.1f} s")
             await asyncio.gather(*talkers)
             expected = args.chats * args.messages * 2
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + args.drain
             while len(stats.received) < expected and time.monotonic() < deadline:
                 await asyncio.sleep(0.2)
             for pair in pairs:
@@ -351,24 +405,38 @@ def arm(name: str, env: dict[str, str], staff: list[Staff], args: argparse.Names
                 task.cancel()
             await asyncio.gather(*runners, return_exceptions=True)
 
-        started = time.monotonic()
         asyncio.run(main())
-        seconds = time.monotonic() - started
         expected = args.chats * args.messages * 2
         stored = Message.objects.filter(consultation__in=chats).exclude(sender="system")
         stored_bodies = list(stored.values_list("body", flat=True))
+        lost_texts = sorted(set(stats.sent_at) - stats.received)
+        if lost_texts:
+            where = {m.body: (str(m.consultation.code), m.seq) for m in stored.select_related("consultation")}
+            for text in lost_texts:
+                log(f"[{name}] never received: {text}, stored as {where.get(text, 'nothing')}")
         steady = stats.latencies
         affected: list[float] = []
         if stats.outage is not None:
             # Messages sent from the kill until the clients are back (reconnects take up to 1.5 s
             # more) waited for the process to return; they are reported apart.
             begin, end = stats.outage[0], stats.outage[1] + 2.0
-            pairs = list(zip(stats.sent_times, stats.latencies, strict=True))
-            steady = [ms for sent, ms in pairs if not begin <= sent <= end]
-            affected = [ms for sent, ms in pairs if begin <= sent <= end]
+            timed = list(zip(stats.sent_times, stats.latencies, strict=True))
+            steady = [ms for sent, ms in timed if not begin <= sent <= end]
+            affected = [ms for sent, ms in timed if begin <= sent <= end]
+        if os.environ.get("BENCH_DUMP"):  # every measured message: when it was sent, its latency (ms)
+            with Path(os.environ["BENCH_DUMP"]).open("a") as dump:
+                outage = list(stats.outage) if stats.outage else None
+                dump.write(json.dumps({"arm": name, "outage": outage, "sent": stats.sent_times, "ms": stats.latencies}))
+                dump.write("\n")
         lat = sorted(steady)
+        first_sent = min(stats.sent_at.values()) if stats.sent_at else talk_started
+        talking = (max(stats.received_at) - first_sent) if stats.received_at else float("nan")
         result = {
             "arm": name,
+            "processes": processes,
+            "gap": gap,
+            "offered": args.chats * 2 / gap,
+            "delivered": len(stats.received) / talking,
             "messages": expected,
             "received": len(stats.received),
             "lost": expected - len(stats.received),
@@ -378,19 +446,22 @@ def arm(name: str, env: dict[str, str], staff: list[Staff], args: argparse.Names
             "p95": lat[int(len(lat) * 0.95) - 1] if lat else float("nan"),
             "max": lat[-1] if lat else float("nan"),
             "reconnects": stats.reconnects,
+            "closes": dict(stats.closes),
             "outage_seconds": (stats.outage[1] - stats.outage[0]) if stats.outage else 0.0,
             "outage_messages": len(affected),
             "outage_max": max(affected) if affected else 0.0,
             "errors": len(stats.errors),
-            "seconds": seconds,
-            "rate": expected / seconds,
+            "load": f"{load_before:.1f} → {os.getloadavg()[0]:.1f}",
         }
         log(f"[{name}] {result}")
         return result
     finally:
-        person_server.stop()
-        if staff_server is not person_server:
-            staff_server.stop()
+        for server in servers:
+            server.stop()
+
+
+def numbers(text: str, kind: type) -> list[Any]:
+    return [kind(part) for part in text.split(",") if part.strip()]
 
 
 def main() -> None:
@@ -398,9 +469,17 @@ def main() -> None:
     parser.add_argument("--chats", type=int, default=200)
     parser.add_argument("--counsellors", type=int, default=50)
     parser.add_argument("--messages", type=int, default=6, help="messages each person sends (each is answered)")
-    parser.add_argument("--gap", type=float, default=10.0, help="seconds between a person's messages (±25%%)")
+    parser.add_argument(
+        "--gap", default="10", help="seconds between a person's messages (±25%%); several, comma-separated, run in turn"
+    )
+    parser.add_argument(
+        "--processes", default="1,2", help="daphne processes per arm: 1 = in-memory layer, more = Redis (default 1,2)"
+    )
     parser.add_argument("--pg", action="store_true", help="PostgreSQL instead of SQLite")
-    parser.add_argument("--no-restart", action="store_true", help="do not restart a process in the Redis arm")
+    parser.add_argument("--no-restart", action="store_true", help="do not restart a process in the Redis arms")
+    parser.add_argument(
+        "--drain", type=float, default=60.0, help="seconds to wait for the last messages after the last is sent"
+    )
     args = parser.parse_args()
     random.seed(20261126)
     env = prepare_database(args.pg)
@@ -408,33 +487,34 @@ def main() -> None:
     from django.db import connection
 
     results = [
-        arm("one process, in-memory layer", env, staff, args, redis=False),
-        arm(
-            "two processes, Redis layer" + ("" if args.no_restart else ", one restarted mid-run"),
-            env,
-            staff,
-            args,
-            redis=True,
-        ),
+        arm(env, staff, args, processes=processes, gap=gap)
+        for gap in numbers(args.gap, float)
+        for processes in numbers(args.processes, int)
     ]
     database = (
         f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else ''}".strip()
     )
     load = f"{args.chats} chats, {args.counsellors} counsellors, {args.messages} messages each way per chat"
-    print(f"### Chat delivery ({database}; {load}, one every {args.gap:g} s ±25 %)\n")
-    print(
-        "| arm | messages | median | p95 | max | lost | stored twice | reconnects | sent during the restart |", end=""
-    )
-    print(" their worst |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(f"### Chat delivery ({database}; {load})\n")
+    print("| arm | offered | delivered | median | p95 | max | lost | stored twice | reconnects (close codes) |", end="")
+    print(" sent during the restart | their worst | load |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |")
     for r in results:
         during = f"{r['outage_messages']} ({r['outage_seconds']:.1f} s down)" if r["outage_seconds"] else "–"
         worst = f"{r['outage_max']:.0f} ms" if r["outage_seconds"] else "–"
+        closes = ", ".join(f"{code}: {count}" for code, count in sorted(r["closes"].items()))
+        rates = f"{r['offered']:.0f}/s | {r['delivered']:.0f}/s"
         print(
-            f"| {r['arm']} | {r['messages']} | {r['median']:.1f} ms | {r['p95']:.1f} ms | {r['max']:.0f} ms | "
-            f"{r['lost']} | {r['stored_twice']} | {r['reconnects']} | {during} | {worst} |"
+            f"| {r['arm']} | {rates} | {r['median']:.1f} ms | {r['p95']:.1f} ms | {r['max']:.0f} ms | "
+            f"{r['lost']} | {r['stored_twice']} | {r['reconnects']}{f' ({closes})' if closes else ''} | "
+            f"{during} | {worst} | {r['load']} |"
         )
-    print("\nMedian, p95 and max are over the messages not sent during the restart; those are counted apart.")
+    print(
+        "\nOffered: messages per second both ways (each person's message and its answer); delivered: messages "
+        "received per second from the first send to the last arrival. Median, p95 and max are over the messages "
+        "not sent during the restart; those are counted apart. Reconnects count every attempt, the failed ones "
+        "while a process is down included. Load: the machine's one-minute load average before and after the arm."
+    )
 
 
 if __name__ == "__main__":

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Portal: language from the URL prefix; staff pages and the API: the language cookie.
     "tsunagu.core.middleware.LanguageMiddleware",
+    # Forms whose text is not valid in their declared charset: a clear 400, before anything reads them.
+    "tsunagu.core.encoding.FormEncodingMiddleware",
     "django.middleware.common.CommonMiddleware",
     # やさしい日本語 (/ja-easy/): furigana on the kanji of portal pages (tsunagu/portal/furigana.py).
     "tsunagu.portal.middleware.FuriganaMiddleware",
@@ -111,8 +113,34 @@ ASGI_APPLICATION = "config.asgi.application"
 # events, never a message's text. In memory for one process; Redis when REDIS_URL is set, so that
 # several server processes or hosts share one queue.
 REDIS_URL = env.str("REDIS_URL", "")
+
+
+def redis_channel_layer(url: str, *, prefix: str = "asgi") -> dict[str, object]:
+    """The Redis channel layer (docs/operations.md, "Scaling out"; tests use it with a prefix of
+    their own). Two settings are not channels_redis' defaults:
+
+    - Socket timeouts. Each process waits for events with a blocking BZPOPMIN that Redis ends after
+      5 s; the client's read must outlast it. redis-py 8 reads with a 5 s timeout by default, which
+      broke every idle socket with 1011 "Timeout reading from …" (channels_redis issue 422); 7.x
+      (pinned) has none, so a dead connection would hang for ever. 15 s fits the 5 s wait with room,
+      and still ends a read from a Redis that is gone.
+    - Capacity. All the sockets of one process share one Redis queue ("specific.<process>!"), and
+      channels_redis drops an event, with no error, once a queue holds ``capacity`` of them (100 by
+      default): a process that falls one second behind at 100 events a second lost messages
+      (docs/performance.md, "Chat delivery"). Events still expire after ``expiry`` (60 s).
+    """
+    return {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            "hosts": [{"address": url, "socket_timeout": 15, "socket_connect_timeout": 5, "socket_keepalive": True}],
+            "prefix": prefix,
+            "channel_capacity": {"specific.*": 100_000},
+        },
+    }
+
+
 if REDIS_URL:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+    CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL)}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
@@ -129,6 +157,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tsunagu.core.context_processors.site",
                 "tsunagu.accounts.context_processors.staff_navigation",
+                "tsunagu.consultations.context_processors.staff_alerts",
             ],
         },
     },
@@ -198,7 +227,16 @@ if not TSUNAGU_QUICK_EXIT_URL.startswith(("https://", "http://")):
 # The consultation intake: new anonymous web chats per client address per hour; how long personal
 # details are kept after the last contact before they are erased (docs/consultations.md, "Retention").
 TSUNAGU_CHAT_STARTS_PER_HOUR = env.int("TSUNAGU_CHAT_STARTS_PER_HOUR", 5, minimum=1)
+# A warm transfer nobody joins within this time alerts the supervisors and tells the first counsellor.
+TSUNAGU_HANDOVER_TIMEOUT_SECONDS = env.int("TSUNAGU_HANDOVER_TIMEOUT_SECONDS", 60, minimum=10, maximum=900)
 TSUNAGU_CONSULTATION_RETENTION_DAYS = env.int("TSUNAGU_CONSULTATION_RETENTION_DAYS", 3 * 365, minimum=30)
+# Alerts (docs/consultations.md, "Alerts"): an alert no supervisor acknowledges within this many
+# minutes goes by e-mail and SMS to the desk's escalation list (`manage.py escalate_alerts`, run
+# every minute). SMS go through the backend named here (tsunagu/core/sms.py; the file backend
+# writes one file per message into TSUNAGU_SMS_FILE_PATH).
+TSUNAGU_ALERT_ESCALATE_AFTER_MINUTES = env.int("TSUNAGU_ALERT_ESCALATE_AFTER_MINUTES", 3, minimum=1, maximum=120)
+TSUNAGU_SMS_BACKEND = env.str("TSUNAGU_SMS_BACKEND", "tsunagu.core.sms.ConsoleBackend")
+TSUNAGU_SMS_FILE_PATH = env.str("TSUNAGU_SMS_FILE_PATH", str(VAR_DIR / "sms"))
 
 # Referrals (docs/referrals.md): the recipient should answer within this many business days; the
 # recipient's supervisors are alerted this many business days after that; a consent is valid for
@@ -321,16 +359,27 @@ EMAIL_HOST_PASSWORD = env.secret("TSUNAGU_EMAIL_PASSWORD") or ""
 EMAIL_USE_TLS = env.bool("TSUNAGU_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env.str("TSUNAGU_EMAIL_FROM", "tsunagu@localhost")
 
-# Logs carry the request id, never personal data (security.md, 16.2.5).
+# Logs carry the request id, never personal data (security.md, 16.2.5). A refusal (403, 404) is one
+# INFO line on django.request, without a traceback (its audit row says the rest); a 500 keeps its
+# traceback at ERROR (docs/operations.md, "Health and logs"). Django's own loggers follow the same
+# level (Django sets "django" to INFO, with handlers of its own that print only under DEBUG, twice).
+_LOG_LEVEL = env.str("TSUNAGU_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "tsunagu.core.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "tsunagu.core.logging.RequestIdFilter"},
+        "refusals_as_info": {"()": "tsunagu.core.logging.RefusalsAsInfo"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "plain"},
     },
-    "root": {"handlers": ["console"], "level": env.str("TSUNAGU_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"level": _LOG_LEVEL, "handlers": [], "propagate": True},
+        "django.request": {"filters": ["refusals_as_info"]},
+    },
+    "root": {"handlers": ["console"], "level": _LOG_LEVEL},
 }

@@ -134,18 +134,46 @@ def test_a_chat_from_the_portal_to_a_counsellor_of_another_organisation_and_on(
     assert chat.risk_level == RiskLevel.HIGH and chat.outcome_listened
     assert [term.key for term in chat.concerns.all()] == ["loneliness-talk"]
 
+    # A high-risk warm transfer: the first counsellor stays until the receiver joins, the person
+    # never reads a queue position, the receiver reads the note and the conversation first.
     counsellor.locator("#transfer").get_by_label(t("Transfer to organisation")).select_option(label="全国相談ネットA")
+    receiver_user = desks.world.users["counsellor_a"]
+    counsellor.locator("#transfer").get_by_label(t("Counsellor (optional)")).select_option(
+        label=receiver_user.display_name or receiver_user.username
+    )
     counsellor.locator("#transfer").get_by_label(t("Note for the next counsellor")).fill(
         "夜間の不眠と孤独感。リスク高、見守り継続を"
     )
     counsellor.get_by_role("button", name=t("Transfer with this note")).click()
-    other = staff_context(browser, server, desks.world.users["counsellor_a"], desks.world.organisations["A"]).new_page()
+    confirm = counsellor.locator("dialog[open] [data-confirm-yes]")
+    confirm.click()  # an irreversible action asks first (the dialog, with JavaScript)
+    expect(counsellor.get_by_role("heading", name=t("Handover in progress"))).to_be_visible()
+    handover_text = t(
+        "We are handing your conversation over to another counsellor. "
+        "The counsellor you are talking with stays with you until they join."
+    )
+    expect(person.locator("[data-state]")).to_have_text(handover_text, timeout=5_000)
+    assert "番目" not in person.locator("[data-state]").inner_text()
+    # The first counsellor is still with the person.
+    send(counsellor, "引き継ぐ人が来るまで、私がここにいます。")
+    expect(person.locator(".chat-log")).to_contain_text("引き継ぐ人が来るまで、私がここにいます。", timeout=5_000)
+    expect(person.locator("[data-state]")).to_have_text(handover_text)
+
+    other = staff_context(browser, server, receiver_user, desks.world.organisations["A"]).new_page()
     other.goto(f"{server.url}/staff/consultations/")
-    other.get_by_role("button", name=t("Take")).first.click()
+    expect(other.get_by_role("heading", name=t("Handovers offered to you"))).to_be_visible()
+    other.locator("#handovers-heading + ul a").first.click()
     expect(other.get_by_text("夜間の不眠と孤独感。リスク高、見守り継続を")).to_be_visible()
     expect(other.locator(".chat-log")).to_contain_text("話を聞いてもらえますか")
+    assert_no_axe_violations(other)
+    screenshot(other, "handover-offered")
+    other.get_by_role("button", name=t("Join the conversation")).click()
+    expect(person.locator("[data-state]")).to_have_text(t("A counsellor is with you."), timeout=5_000)
+    expect(person.locator(".chat-log")).to_contain_text(t("The new counsellor has joined the chat."))
     send(other, "引き継ぎました。続けてお話しください。")
     expect(person.locator(".chat-log")).to_contain_text("引き継ぎました。続けてお話しください。", timeout=5_000)
+    chat = Consultation.objects.get()
+    assert chat.counsellor == receiver_user and chat.transfer_to is None
 
     # Quick exit: the page is replaced (Back does not return) and the chat ends.
     person.get_by_role("link", name=t("Quick exit")).click()

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.test_sign_in import check_page, field, t
@@ -62,6 +63,13 @@ def look(page: Page, name: str) -> None:
     page.set_viewport_size(size)
 
 
+def confirm_in_dialog(page: Page) -> None:
+    """Sending asks first (tests/browser/test_confirmations.py): 「確定する」 in the dialog."""
+    with translation.override("ja"):
+        label = translation.pgettext("confirm step", "Confirm")
+    page.get_by_role("dialog").get_by_role("button", name=label).click()
+
+
 def status_is(page: Page, status: str) -> None:
     expect(page.locator("[data-referral-status]")).to_have_text(t(status))
 
@@ -71,7 +79,12 @@ def test_consent_referral_loop_ledger_withdrawal_and_the_exception(
 ) -> None:
     counsellor = staff(browser, server, case.world.users["counsellor_a"], case.a)
     counsellor.goto(f"{server.url}/staff/consultations/{case.consultation.code}/")
-    counsellor.get_by_role("link", name=t("Refer (with consent)")).click()
+    # The panel beside the conversation (tests/browser/test_live_work.py) links to the full page,
+    # which has every option; this journey walks the full page.
+    expect(counsellor.locator("#refer")).to_be_visible()
+    counsellor.locator("#refer").get_by_role(
+        "link", name=t("More options (an organisation outside tsunagu, a warm handoff, sharing without consent)")
+    ).click()
     expect(counsellor.get_by_role("heading", level=1)).to_have_text(t("Refer the person"))
     look(counsellor, "referral-new")
 
@@ -99,8 +112,9 @@ def test_consent_referral_loop_ledger_withdrawal_and_the_exception(
     counsellor.locator("input[name=referral-consent]").evaluate(
         "(radio, code) => { radio.value = code }", str(uuid.uuid4())
     )
+    form.get_by_role("button", name=t("Send with this consent")).click()
     with counsellor.expect_response(lambda r: r.request.method == "POST") as refused:
-        form.get_by_role("button", name=t("Send with this consent")).click()
+        confirm_in_dialog(counsellor)
     assert refused.value.status == 403 and Referral.objects.count() == 0
     expect(counsellor.get_by_role("alert")).to_contain_text(
         t("This consent belongs to another person or organisation.")
@@ -112,6 +126,7 @@ def test_consent_referral_loop_ledger_withdrawal_and_the_exception(
     items.get_by_label(t("Phone number"), exact=True).check()
     form.get_by_label(t("Do not call at home (for example, violence at home)")).check()
     form.get_by_role("button", name=t("Send with this consent")).click()
+    confirm_in_dialog(counsellor)
     status_is(counsellor, "Sent")
     referral = Referral.objects.get()
     assert referral.status == ReferralStatus.SENT and sorted(referral.items) == ["concerns", "phone"]

@@ -20,7 +20,7 @@ HANDLERS = ("counsellor_a", "supervisor_a")
 
 
 def handlers(outcome: int | str, **overrides: int | str) -> dict[str, int | str]:
-    return staff(403, **dict.fromkeys(HANDLERS, outcome), **overrides)
+    return staff(403, **{**dict.fromkeys(HANDLERS, outcome), **overrides})
 
 
 def _chat(w: World, *, take: bool = True, other_org: bool = False) -> Any:
@@ -52,6 +52,13 @@ WAITING = lambda w: {"code": _chat(w, take=False).code}  # noqa: E731
 OTHERS = lambda w: {"code": _chat(w, other_org=True).code}  # noqa: E731
 
 
+def _alert(w: World) -> dict[str, Any]:
+    """An open high-risk alert about a chat organisation A handles."""
+    from tsunagu.consultations import services
+
+    return {"code": services.alert_raise(consultation=_chat(w), kind="high_risk").code}
+
+
 def _participating(w: World) -> dict[str, Any]:
     from tsunagu.consultations.tests.consultation_data import participate
 
@@ -75,6 +82,20 @@ ROWS: list[Row] = [
     ),
     # Issuing a CTI token needs the organisation to take part first: without it, back to the settings.
     Row("consultations:cti_token", staff(403, supervisor_a=302, org_admin_d=302), method="post"),
+    # Alerts (docs/consultations.md, "Alerts"): supervisors only; the escalation list with the settings.
+    Row("consultations:alerts", staff(403, supervisor_a=200)),
+    Row("consultations:alert_acknowledge", staff(403, supervisor_a=302), method="post", kwargs=_alert),
+    Row(
+        "consultations:alert_acknowledge", staff(403, supervisor_a=404), method="post", kwargs=UNKNOWN, label="unknown"
+    ),
+    Row("consultations:escalation", staff(403, supervisor_a=200, org_admin_d=200)),
+    Row(
+        "consultations:escalation",
+        staff(403, supervisor_a=302, org_admin_d=302),
+        method="post",
+        kwargs=_participating,
+        label="an empty list",
+    ),
     Row("consultations:consultation", handlers(200), kwargs=OWN),
     Row("consultations:consultation", handlers(404), kwargs=OTHERS, label="another organisation's"),
     Row("consultations:consultation", handlers(404), kwargs=UNKNOWN, label="unknown"),
@@ -83,7 +104,14 @@ ROWS: list[Row] = [
     Row("consultations:messages", handlers(404), kwargs=OTHERS, label="another organisation's"),
     Row("consultations:poll", handlers(200), kwargs=OWN),
     Row("consultations:poll", handlers(404), kwargs=OTHERS, label="another organisation's"),
-    Row("consultations:send", handlers(302), method="post", kwargs=OWN, data=lambda w: {"body": "こんばんは"}),
+    # A supervisor who has not joined the conversation openly may not write to the person (a note instead).
+    Row(
+        "consultations:send",
+        handlers(302, supervisor_a=403),
+        method="post",
+        kwargs=OWN,
+        data=lambda w: {"body": "こんばんは"},
+    ),
     Row(
         "consultations:send",
         handlers(404),
@@ -102,7 +130,42 @@ ROWS: list[Row] = [
         data=lambda w: {"step-step": "stayed_on_line"},
     ),
     Row("consultations:transfer", handlers(302), method="post", kwargs=OWN, data=lambda w: {"transfer-note": ""}),
-    Row("consultations:close", handlers(302), method="post", kwargs=OWN),
+    Row("consultations:close", handlers(302), method="post", kwargs=OWN, data=lambda w: {"confirmed": "1"}),
+    # Irreversible actions ask first (tsunagu/core/confirm.py): without confirmed=1 the handlers get the
+    # confirm step page and nothing changes; everyone else the same refusal as for the action itself.
+    Row("consultations:close", handlers(200), method="post", kwargs=OWN, label="confirm step"),
+    Row(
+        "consultations:transfer",
+        handlers(200),
+        method="post",
+        kwargs=OWN,
+        data=lambda w: {"transfer-to_organisation": str(w.organisations["A"].code), "transfer-note": "見守りを"},
+        label="confirm step",
+    ),
+    Row(
+        "consultations:block",
+        handlers(200),
+        method="post",
+        kwargs=OWN,
+        data=lambda w: {"block-days": "3", "block-reason": "嫌がらせ"},
+        label="confirm step",
+    ),
+    # The handover (warm transfer): nothing is offered here, so cancelling says so and comes back.
+    Row("consultations:handover_cancel", handlers(302), method="post", kwargs=OWN),
+    Row("consultations:handover_cancel", handlers(404), method="post", kwargs=OTHERS, label="another's"),
+    # A note only staff read: the handler and the supervisors who may read the conversation.
+    Row("consultations:note", handlers(302), method="post", kwargs=OWN, data=lambda w: {"body": "見守りを"}),
+    Row(
+        "consultations:note",
+        handlers(404),
+        method="post",
+        kwargs=OTHERS,
+        data=lambda w: {"body": "x"},
+        label="another's",
+    ),
+    # Joining openly: a supervisor of the handling organisation.
+    Row("consultations:join", staff(403, supervisor_a=302), method="post", kwargs=OWN),
+    Row("consultations:join", staff(403, supervisor_a=404), method="post", kwargs=OTHERS, label="another's"),
     Row(
         "consultations:person",
         handlers(302),
@@ -122,7 +185,7 @@ ROWS: list[Row] = [
         handlers(302),
         method="post",
         kwargs=OWN,
-        data=lambda w: {"block-days": "3", "block-reason": "嫌がらせ"},
+        data=lambda w: {"block-days": "3", "block-reason": "嫌がらせ", "confirmed": "1"},
     ),
     Row("chat:start", everyone(200), kwargs=_participating),
     Row("chat:start", everyone(200), method="post", kwargs=_participating, data=lambda w: {"at_risk": ""}),
@@ -135,4 +198,19 @@ ROWS: list[Row] = [
     Row("line_webhook", everyone(404), method="post", audit_denied=False),
     # The CTI webhook: a phone system with its organisation's token; without one, 401 for anyone.
     Row("cti_call", everyone(401), method="post"),
+    # Sending a LINE reply again: the handler or a supervisor of the handling organisation. A web
+    # chat's message is no LINE reply: refused with a message, back to the conversation (302).
+    Row(
+        "consultations:line_reply_retry",
+        handlers(302),
+        method="post",
+        kwargs=lambda w: {"code": _chat(w).code, "seq": 1},
+    ),
+    Row(
+        "consultations:line_reply_retry",
+        handlers(404),
+        method="post",
+        kwargs=lambda w: {"code": _chat(w, other_org=True).code, "seq": 1},
+        label="another organisation's",
+    ),
 ]

@@ -122,6 +122,15 @@ ROWS: list[Row] = [
     Row("referrals:consent", senders(400), method="post", kwargs=_consultation, label="bad input"),
     Row("referrals:consent_withdraw", senders(302), method="post", kwargs=_consent),
     Row("referrals:consent_withdraw", senders(404), method="post", kwargs=UNKNOWN, label="unknown"),
+    # Sending the withdrawal code into the conversation: a wrong code is refused with a message.
+    Row(
+        "referrals:consent_send_code",
+        senders(302, supervisor_a=403),
+        method="post",
+        kwargs=_consent,
+        data=lambda w: {"code": "XXXX-XXXX-XXXX"},
+    ),
+    Row("referrals:consent_send_code", senders(404), method="post", kwargs=UNKNOWN, label="unknown"),
     Row("referrals:detail", staff(404, counsellor_a=200, supervisor_a=200, support_worker_b=200), kwargs=_sent),
     Row("referrals:detail", staff(404, counsellor_a=200, supervisor_a=200), kwargs=_draft, label="draft"),
     Row("referrals:detail", staff(404), kwargs=UNKNOWN, label="unknown"),
@@ -130,7 +139,18 @@ ROWS: list[Row] = [
         senders(302),
         method="post",
         kwargs=_draft,
-        data=_latest_consent,
+        data=lambda w: {**_latest_consent(w), "confirmed": "1"},
+    ),
+    # Sending and withdrawing ask first (tsunagu/core/confirm.py): without confirmed=1 the sender gets
+    # the confirm step page and nothing changes; everyone else the same refusal as for the action.
+    Row("referrals:send", senders(200), method="post", kwargs=_draft, data=_latest_consent, label="confirm step"),
+    Row(
+        "referrals:withdraw",
+        staff(403, counsellor_a=200, supervisor_a=200),
+        method="post",
+        kwargs=_sent,
+        data=_sent_version,
+        label="confirm step",
     ),
     # Only the recipient answers; the sender's side is refused by the service (403, audited).
     Row(
@@ -145,7 +165,7 @@ ROWS: list[Row] = [
         staff(403, counsellor_a=302, supervisor_a=302),
         method="post",
         kwargs=_sent,
-        data=_sent_version,
+        data=lambda w: {**_sent_version(w), "confirmed": "1"},
     ),
     # The recipient knows the referral but the printable sheet is the sender's: 403, not 404
     # (docs/architecture.md, "404 or 403").

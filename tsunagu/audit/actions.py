@@ -46,6 +46,7 @@ class AuditTrailAction(AuditAction):
     LOG_READ = "audit.read", _("Audit log viewed")
     LOG_EXPORTED = "audit.exported", _("Audit log exported")
     CHAIN_VERIFIED = "audit.verified", _("Audit chain verified")
+    ADDRESSES_REMOVED = "audit.addresses_removed", _("Addresses removed from anonymous events")
 
 
 RENAMED: dict[str, AuditAction] = {

@@ -41,6 +41,7 @@ KEY_LABELS: Mapping[str, Promise] = {
     "changed": pgettext_lazy("audit detail", "Changed"),
     "channel": pgettext_lazy("audit detail", "Channel"),
     "checked": pgettext_lazy("audit detail", "Events checked"),
+    "client": pgettext_lazy("audit detail", "Client (pseudonym of the day)"),
     "committed": pgettext_lazy("audit detail", "Committed"),
     "concerns": pgettext_lazy("audit detail", "Concerns"),
     "consent": pgettext_lazy("audit detail", "Consent"),
@@ -49,6 +50,7 @@ KEY_LABELS: Mapping[str, Promise] = {
     "count": pgettext_lazy("audit detail", "Count"),
     "created": pgettext_lazy("audit detail", "Created"),
     "days": pgettext_lazy("audit detail", "Days"),
+    "delivery": pgettext_lazy("audit detail", "Delivery"),
     "dry_run": pgettext_lazy("audit detail", "Check only"),
     "entries": pgettext_lazy("audit detail", "Entries"),
     "errors": pgettext_lazy("audit detail", "Errors"),
@@ -112,6 +114,7 @@ KEY_LABELS: Mapping[str, Promise] = {
     "via": pgettext_lazy("audit detail", "Via"),
     "warnings": pgettext_lazy("audit detail", "Warnings"),
     "what": pgettext_lazy("audit detail", "What"),
+    "withdrawals": pgettext_lazy("audit detail", "Withdrawal entries"),
 }
 
 # A list of codes longer than this shows its first CODES_SHOWN and the count; any other list, ITEMS_SHOWN.

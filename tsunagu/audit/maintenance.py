@@ -15,9 +15,10 @@ TABLE = "audit_auditevent"
 
 
 # Tables whose rows the database guards with triggers: the audit trail (append-only) and the
-# referrals' provision ledger (no deletion within its retention period). Names, not imports: the
-# flush below must lift every guard, and `audit` imports no outer app.
-GUARDED_TABLES = (TABLE, "referrals_provision")
+# referrals' provision ledger with its appended withdrawal entries (no deletion within their
+# retention period). Names, not imports: the flush below must lift every guard, and `audit` imports
+# no outer app.
+GUARDED_TABLES = (TABLE, "referrals_provision", "referrals_provisionwithdrawal")
 
 
 @contextmanager

@@ -1,8 +1,10 @@
 """The append-only, hash-chained audit trail.
 
-Rows are never updated or deleted: database triggers refuse it (migration 0002). Each row stores
-an HMAC over its canonical content and the previous row's HMAC, so altering, inserting or removing
-a row in the middle breaks the chain at that row (``manage.py verify_audit``).
+Rows are never updated or deleted: database triggers refuse it (migrations 0002, 0003). Each row
+stores an HMAC over its canonical content and the previous row's HMAC, so altering, inserting or
+removing a row in the middle breaks the chain at that row (``manage.py verify_audit``). The one
+change the triggers let through is the removal of an anonymous actor's address from an old row,
+attested by ``redaction_hmac`` (tsunagu/audit/redaction.py).
 """
 
 from __future__ import annotations
@@ -32,6 +34,12 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     prev_hmac = models.CharField(max_length=64)
     hmac = models.CharField(max_length=64)
+    # Set once, when the address was removed from an anonymous actor's row stored before addresses
+    # were kept for staff only (``manage.py remove_anonymous_addresses``): an HMAC of the row's
+    # remaining content, bound to its ``prev_hmac`` and ``hmac``, by which the row still verifies
+    # (chain.content_holds). NULL, not "": adding a column with a default makes SQLite rebuild the
+    # table, and a rebuilt table loses its triggers.
+    redaction_hmac = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         ordering = ["-seq"]

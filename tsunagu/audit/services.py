@@ -109,9 +109,18 @@ def _append(
     with transaction.atomic(savepoint=False):
         last = _lock_and_read_head()
         seq, prev = (last[0] + 1, last[1]) if last else (1, chain.GENESIS)
+        occurred_at = timezone.now()
+        # The client's address: a staff member's is kept (security monitoring, docs/security.md).
+        # An anonymous actor's (a resident, LINE, a failed sign-in) is not: its row keeps only the
+        # pseudonym of the day, so abuse from one source shows within a day but cannot be followed
+        # across days, nor back to an address once the consultation is erased.
+        ip = meta.ip if meta else None
+        if ip is not None and actor.audit_actor_code is None:
+            client = request_context.client_of_day(ip, timezone.localdate(occurred_at))
+            detail, ip = {**(detail or {}), "client": client}, None
         fields: dict[str, Any] = {
             "seq": seq,
-            "occurred_at": timezone.now(),
+            "occurred_at": occurred_at,
             "actor_code": actor.audit_actor_code,
             "actor_label": actor.audit_actor_label[:150],
             "org_code": actor.audit_org_code,
@@ -119,7 +128,7 @@ def _append(
             "target_type": target_type,
             "target_code": str(target_code),
             "outcome": str(outcome),
-            "ip": meta.ip if meta else None,
+            "ip": ip,
             "request_id": meta.request_id if meta else "",
             "detail": detail or {},
         }
@@ -202,26 +211,7 @@ def verify_chain(*, batch_size: int = 2000) -> chain.VerifyResult:
             )
         if row["prev_hmac"] != prev:
             return chain.VerifyResult(False, checked, row["seq"], "link to previous row broken", row["seq"] - 1, prev)
-        content = chain.canonical(
-            **{
-                key: row[key]
-                for key in (
-                    "seq",
-                    "occurred_at",
-                    "actor_code",
-                    "actor_label",
-                    "org_code",
-                    "action",
-                    "target_type",
-                    "target_code",
-                    "outcome",
-                    "ip",
-                    "request_id",
-                    "detail",
-                )
-            }
-        )
-        if chain.sign(prev, content) != row["hmac"]:
+        if not chain.content_holds(prev, row):  # by its hmac, or by its redaction_hmac once its address was removed
             return chain.VerifyResult(False, checked, row["seq"], "content altered", row["seq"] - 1, prev)
         prev = row["hmac"]
         expected_seq += 1

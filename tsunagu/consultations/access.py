@@ -23,7 +23,15 @@ from tsunagu.accounts.models import Organisation
 from tsunagu.accounts.policy import Actor, Perm
 from tsunagu.audit.services import record
 from tsunagu.consultations.actions import ConsultationAction
-from tsunagu.consultations.models import Consultation, ConsultationDesk, Person, RiskLevel, Status, Transfer
+from tsunagu.consultations.models import (
+    Consultation,
+    ConsultationDesk,
+    Participant,
+    Person,
+    RiskLevel,
+    Status,
+    Transfer,
+)
 
 # -- rules --------------------------------------------------------------------------------------
 
@@ -82,14 +90,54 @@ def may_write_consultation(actor: Actor, consultation: Consultation) -> bool:
     return consultation.counsellor_id == actor.user.pk or may_supervise(actor)
 
 
+def handover_pending(consultation: Consultation) -> bool:
+    """A warm transfer was offered and nobody has joined yet: the first counsellor still handles it."""
+    return consultation.status == Status.ACTIVE and consultation.transfer_to_id is not None
+
+
 def takeable_q(actor: Actor) -> Q:
-    """Waiting contacts the actor may take: from the shared queue, or transferred to their
-    organisation (to anyone there, or to them by name)."""
+    """Contacts the actor may take: waiting ones from the shared queue (or transferred there before
+    handovers were warm), and conversations whose handler offers a handover to the actor's
+    organisation: to anyone there, to them by name, or (a high-risk handover to nobody by name)
+    to its supervisors."""
     if not may_handle_consultations(actor) or actor.user is None:
         return Q(pk__in=[])
     for_us = Q(transfer_to__isnull=True) | Q(transfer_to=actor.organisation)
     for_me = Q(transfer_to_user__isnull=True) | Q(transfer_to_user=actor.user)
-    return Q(status=Status.WAITING) & for_us & for_me
+    if not may_supervise(actor):
+        for_me &= Q(transfer_to_supervisors=False)
+    waiting = Q(status=Status.WAITING) & for_us & for_me
+    offered = Q(status=Status.ACTIVE, transfer_to=actor.organisation) & for_me & ~Q(counsellor=actor.user)
+    return waiting | offered
+
+
+def may_reply(actor: Actor, consultation: Consultation) -> bool:
+    """Who writes to the person: the counsellor handling the conversation, or a supervisor of the
+    handling organisation who joined it openly (the person is told, and sees the role's name)."""
+    if not may_write_consultation(actor, consultation) or actor.user is None:
+        return False
+    if consultation.counsellor_id == actor.user.pk:
+        return True
+    return Participant.objects.filter(consultation=consultation, user=actor.user).exists()
+
+
+def may_join_openly(actor: Actor, consultation: Consultation) -> bool:
+    """A supervisor of the handling organisation may join a conversation going on, openly."""
+    return (
+        consultation.status == Status.ACTIVE
+        and may_supervise(actor)
+        and may_write_consultation(actor, consultation)
+        and actor.user is not None
+        and consultation.counsellor_id != actor.user.pk
+    )
+
+
+def may_note(actor: Actor, consultation: Consultation) -> bool:
+    """A private note between staff (never shown to the person): the handler, or a supervisor who
+    may read the conversation."""
+    if actor.user is None or not may_read_consultation(actor, consultation):
+        return False
+    return consultation.counsellor_id == actor.user.pk or may_supervise(actor)
 
 
 def may_use_person(actor: Actor, person: Person) -> bool:
@@ -140,11 +188,12 @@ def record_read(actor: Actor, consultation: Consultation, *, what: str) -> None:
 
 def socket_consultation(actor: Actor | None, code: str) -> Consultation | None:
     """The consultation a staff socket follows, or None (the socket is then closed): the same rule
-    as the page, and the same ``consultation.read`` row."""
+    as the page, checked at every (re)connection. The socket writes its ``consultation.read`` row
+    ("the live conversation") when it first shows the conversation, once per page view: a
+    reconnect of the same page names the token that row gave it (consumers.py, ``stream_read``)."""
     if actor is None or not may_handle_consultations(actor):
         return None
     consultation = _load(code)
     if consultation is None or not may_read_consultation(actor, consultation):
         return None
-    record_read(actor, consultation, what="stream")
     return consultation

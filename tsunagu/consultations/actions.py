@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu.audit.actions import AuditAction, field_labels
 from tsunagu.consultations.models import (
     OUTCOME_CHOICES,
+    AlertKind,
     Channel,
     ConsentMethod,
     EmergencyStep,
@@ -29,12 +30,18 @@ class ConsultationAction(AuditAction):
     ABANDONED = "consultation.abandoned", _("Chat left before it was answered")
     ENDED_BY_PERSON = "consultation.ended_by_person", _("Chat ended by the person")
     MESSAGE_SENT = "consultation.message_sent", _("Message sent")
+    LINE_REPLY_RETRIED = "consultation.line_reply_retried", _("LINE reply sent again")
     READ = "consultation.read", _("Consultation viewed")
     TAKEN = "consultation.taken", _("Consultation taken")
     RECORDED = "consultation.recorded", _("Consultation record saved")
     RISK_ASSESSED = "consultation.risk_assessed", _("Risk assessed")
     RISK_STEP_TAKEN = "consultation.risk_step_taken", _("Emergency step recorded")
     TRANSFERRED = "consultation.transferred", _("Consultation transferred")
+    HANDOVER_JOINED = "consultation.handover_joined", _("Handover joined by the receiving counsellor")
+    HANDOVER_CANCELLED = "consultation.handover_cancelled", _("Handover cancelled")
+    HANDOVER_ESCALATED = "consultation.handover_escalated", _("Handover not joined in time: supervisors alerted")
+    SUPERVISOR_JOINED = "consultation.supervisor_joined", _("Supervisor joined the conversation")
+    NOTE_WRITTEN = "consultation.note_written", _("Staff note written")
     CLOSED = "consultation.closed", _("Consultation closed")
     CALL_LOGGED = "consultation.call_logged", _("Call logged")
     CALL_NOTIFIED = "consultation.call_notified", _("Call notified by the phone system")
@@ -45,6 +52,12 @@ class ConsultationAction(AuditAction):
     PERSON_LINKED = "person.linked", _("Consultation linked to a person")
     DESK_SAVED = "consultation_desk.saved", _("Consultation desk settings saved")
     CTI_TOKEN_ISSUED = "consultation_desk.cti_token_issued", _("Phone system token issued")
+    ESCALATION_LIST_SAVED = "consultation_desk.escalation_list_saved", _("Alert escalation list saved")
+    ALERT_RAISED = "alert.raised", _("Alert raised")
+    ALERT_SHOWN = "alert.shown", _("Alert first shown to a supervisor")
+    ALERT_ACKNOWLEDGED = "alert.acknowledged", _("Alert acknowledged")
+    ALERT_ESCALATED_BY_EMAIL = "alert.escalated_by_email", _("Unacknowledged alert sent by e-mail")
+    ALERT_ESCALATED_BY_SMS = "alert.escalated_by_sms", _("Unacknowledged alert sent by SMS")
 
 
 A = ConsultationAction
@@ -87,6 +100,7 @@ DETAIL_LABELS: dict[str, dict[str, Promise | str]] = {
     "target_type": {"consultation": _("Consultation"), "person": pgettext_lazy("audit target", "Person")},
     "channel": dict(Channel.choices),
     "sender": dict(Sender.choices),
+    "delivery": {"sent": _("accepted by LINE"), "failed": _("not accepted by LINE")},
     "consent": dict(ConsentMethod.choices),
     "step": dict(EmergencyStep.choices),
     "level": {str(value): text for value, text in RiskLevel.choices},
@@ -99,6 +113,8 @@ DETAIL_LABELS: dict[str, dict[str, Promise | str]] = {
         "stream": _("the live conversation"),
         "referral": _("the referral page"),
     },
+    "alert_kind": dict(AlertKind.choices),
+    "via": {"page": _("on a staff page"), "live": _("over the live channel")},
     "reason": {
         "not_handler": _("not the counsellor handling it, nor a supervisor"),
         "forbidden": _("not the counsellor handling it, nor a supervisor"),
@@ -107,5 +123,7 @@ DETAIL_LABELS: dict[str, dict[str, Promise | str]] = {
         "blocked": _("sender blocked"),
         "rate": _("too many chats from one address"),
         "token": _("wrong or missing token"),
+        "not_supervisor": _("not a supervisor"),
+        "not_desk_manager": _("may not manage the organisation's intake settings"),
     },
 }

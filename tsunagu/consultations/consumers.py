@@ -9,6 +9,14 @@ The protocol is JSON frames:
   A resend with the same key (after a dropped connection) is the same message.
 - the server pushes ``{"type": "messages", "messages": […], "status": …, "position": …}`` whenever
   the conversation changes; the queue socket pushes ``{"type": "queue"}`` and ``{"type": "alert"}``.
+- a staff socket's first ``messages`` is preceded by ``{"type": "resume", "token": "…"}``: the page
+  says it again in its next ``hello`` (``"resume"``) after a dropped connection, so a reconnect of
+  the same page view writes no second ``consultation.read`` row (docs/consultations.md, "Real time").
+- a frame the server cannot take gets ``{"type": "error", "error": code}`` and the socket stays
+  open: ``binary`` (frames are JSON text), ``too_large`` (over ``FRAME_MAX_CHARS``), ``not_json``
+  (also empty, or nested too deep), ``not_object``, ``text`` (a string that is not valid Unicode,
+  such as a lone surrogate ``"\ud800"``), ``after`` (not a whole number from 0 to 2³¹−1: ``1e400``,
+  ``Infinity``, ``NaN``). A ``send`` whose body cannot be stored gets a sentence for the writer.
 
 Events on the channel layer carry no text (events.py): each consumer reads what is new from the
 database through the same rules as the pages.
@@ -16,12 +24,21 @@ database through the same rules as the pages.
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
+import math
+import time
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.core import signing
 from django.db import connection
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 
 from tsunagu.accounts.access import actor_of_scope
 from tsunagu.accounts.policy import Actor
@@ -38,43 +55,156 @@ def _in_thread(function: Any) -> Any:
     return database_sync_to_async(function, thread_sensitive=connection.vendor == "sqlite")
 
 
+logger = logging.getLogger(__name__)
+
 #: Close codes: the chat is over or unknown; the staff member may not see this.
 CLOSE_GONE = 4404
 CLOSE_FORBIDDEN = 4403
 
+#: The longest frame a client may send, in characters: a message of MESSAGE_MAX_CHARS with every
+#: character escaped (``\\uXXXX``, twice for a character outside the BMP) fits, with its key.
+FRAME_MAX_CHARS = 32 * 1024
+#: The largest message number a client may name (the column is a 32-bit integer on PostgreSQL).
+SEQ_MAX = 2**31 - 1
 
-def _news(pk: int, after: int, language: str) -> dict[str, Any] | None:
+
+def _unicode(text: str) -> bool:
+    """Valid Unicode: no lone surrogate (``"\\ud800"``), which JSON may carry but no database,
+    encryption or hash can take."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _text(content: dict[str, Any], name: str, limit: int) -> str | None:
+    """A string field of a frame, cut to ``limit``: "" when absent or not a string, None when it is
+    not valid Unicode."""
+    value = content.get(name, "")
+    if not isinstance(value, str):
+        return ""
+    value = value[:limit]
+    return value if _unicode(value) else None
+
+
+def _language(content: dict[str, Any]) -> str:
+    language = _text(content, "language", 16) or "ja"
+    return language if translation.check_for_language(language) else "ja"
+
+
+def _after(content: dict[str, Any]) -> int | None:
+    """The number of the last message the client has: a whole number from 0 to SEQ_MAX (a JSON
+    number such as 7.0 is one; 1e400, Infinity and NaN are not), or None."""
+    value = content.get("after", 0)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10:
+        value = int(value)
+    if isinstance(value, int) and 0 <= value <= SEQ_MAX:
+        return value
+    return None
+
+
+class _JsonFrames(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+    """Reads a client's frame without ever failing on it: a frame that is not a JSON object (binary,
+    empty, too long, not JSON, nested too deep, not an object) gets an error frame, and the socket
+    stays open. Channels' own ``receive`` raises on all of these and closes the socket with 1011."""
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
+        if text_data is None:
+            await self.refuse("binary")
+            return
+        if len(text_data) > FRAME_MAX_CHARS:
+            await self.refuse("too_large")
+            return
+        try:
+            content = json.loads(text_data)
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
+            await self.refuse("not_json")
+            return
+        if not isinstance(content, dict):
+            await self.refuse("not_object")
+            return
+        await self.receive_json(content, **kwargs)
+
+    async def refuse(self, error: str, key: str = "") -> None:
+        frame = {"type": "error", "error": error}
+        if key:
+            frame["key"] = key
+        await self.send_json(frame)
+
+
+def _news(pk: int, after: int, language: str, staff: bool = False) -> dict[str, Any] | None:
     consultation = selectors.consultation_by_pk(pk)
     if consultation is None:
         return None
     with translation.override(language):
-        found = messages_json(consultation=consultation, after=after)
+        found = messages_json(consultation=consultation, after=after, staff=staff)
     return {"type": "messages", **conversation_state(consultation), "messages": found}
 
 
-def _post(pk: int, sender: str, body: str, key: str, actor: Actor | None) -> dict[str, Any]:
+def _post(
+    pk: int, sender: str, body: str, key: str, actor: Actor | None, note: bool = False, language: str = "ja"
+) -> dict[str, Any]:
     consultation = selectors.consultation_by_pk(pk)
     if consultation is None:
         return {"type": "error", "key": key, "error": "closed"}
+    staff = sender != Sender.PERSON
     try:
-        message = services.message_post(
-            consultation=consultation, sender=sender, body=body, actor=actor, client_key=key
-        )
-    except services.Refused:  # audited by the service
-        return {"type": "error", "key": key, "error": "forbidden"}
+        if note and actor is not None:
+            message = services.note_post(actor=actor, consultation=consultation, body=body, client_key=key)
+        else:
+            message = services.message_post(
+                consultation=consultation, sender=sender, body=body, actor=actor, client_key=key
+            )
+    except services.Refused as refusal:  # audited by the service
+        return {"type": "error", "key": key, "error": refusal.message if staff else "forbidden"}
     except services.ConsultationError as error:
         return {"type": "error", "key": key, "error": error.message}
-    return {"type": "ack", "key": key, "seq": message.seq, "message": message_json(message)}
+    with translation.override(language):
+        shown = message_json(message, staff=staff)
+    return {"type": "ack", "key": key, "seq": message.seq, "message": shown}
 
 
-class _Conversation(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+def _handover_check(pk: int) -> float | None:
+    """Escalate the conversation's handover if it is past its time; otherwise the seconds left
+    (None when no handover is waiting)."""
+    consultation = selectors.consultation_by_pk(pk)
+    if consultation is None:
+        return None
+    transfer = selectors.pending_transfer(consultation)
+    if transfer is None or transfer.escalated_at is not None:
+        return None
+    left = (services.handover_deadline(transfer) - timezone.now()).total_seconds()
+    if left > 0:
+        return left
+    services.handover_check(consultation=consultation)
+    return None
+
+
+#: The channel layer delivers an event at most once: channels_redis drops one when it is older than
+#: the layer's expiry (60 s, a process that far behind) or its process's queue is full, and an event
+#: in flight is lost with a process that dies. A socket that has not read its conversation for this
+#: long reads it again, so a lost event costs at most this delay, never a message (issue 14, 12).
+CATCH_UP_SECONDS = 15.0
+
+
+class _Conversation(_JsonFrames):
     """What the person's and the counsellor's sockets share."""
 
     sender: str = Sender.PERSON
+    staff: bool = False
     consultation_pk: int | None = None
     consultation_code: str = ""
     last_seq: int = 0
     language: str = "ja"
+    read_at: float = 0.0  # when this socket last read its conversation (time.monotonic())
+    shown: dict[str, Any] | None = None  # the state the client was last sent
+    catching_up: asyncio.Task[None] | None = None
+    reading: asyncio.Lock | None = None
 
     async def _actor(self) -> Actor | None:
         return None
@@ -85,26 +215,49 @@ class _Conversation(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.last_seq = after
         await self.channel_layer.group_add(events.conversation_group(consultation.code), self.channel_name)
         await self._push()
+        self.catching_up = asyncio.ensure_future(self._catch_up())
 
-    async def _push(self) -> None:
+    async def _push(self, *, only_news: bool = False) -> None:
         if self.consultation_pk is None:
             return
-        news = await _in_thread(_news)(self.consultation_pk, self.last_seq, self.language)
-        if news is None:
-            await self.send_json({"type": "messages", "status": "closed", "position": 0, "messages": []})
-            await self.close(code=CLOSE_GONE)
-            return
-        if news["messages"]:
-            self.last_seq = news["messages"][-1]["seq"]
-        await self.send_json(news)
+        self.reading = self.reading or asyncio.Lock()
+        async with self.reading:  # an event and the catch-up never read (and move last_seq) at once
+            news = await _in_thread(_news)(self.consultation_pk, self.last_seq, self.language, self.staff)
+            self.read_at = time.monotonic()
+            if news is None:
+                await self.send_json({"type": "messages", "status": "closed", "position": 0, "messages": []})
+                await self.close(code=CLOSE_GONE)
+                return
+            state = {name: value for name, value in news.items() if name != "messages"}
+            if only_news and not news["messages"] and state == self.shown:
+                return
+            if news["messages"]:
+                self.last_seq = news["messages"][-1]["seq"]
+            self.shown = state
+            await self.send_json(news)
+
+    async def _catch_up(self) -> None:
+        while True:
+            await asyncio.sleep(CATCH_UP_SECONDS)
+            if time.monotonic() - self.read_at < CATCH_UP_SECONDS:
+                continue  # read since: an event arrived
+            try:
+                await self._push(only_news=True)
+            except Exception:  # the next round tries again; the socket stays open
+                logger.warning("intake socket could not read its conversation again", exc_info=True)
 
     async def consultation_event(self, event: dict[str, Any]) -> None:
-        if event.get("kind") == "message" and 0 < int(event.get("seq") or 0) <= self.last_seq:
+        if event.get("kind") == "note" and not self.staff:
+            return  # a note between staff: nothing for the person
+        if event.get("kind") in ("message", "note") and 0 < int(event.get("seq") or 0) <= self.last_seq:
             return  # this socket's own message, already answered with its ack
         await self._push()
 
-    async def _send_message(self, content: dict[str, Any]) -> None:
-        key = str(content.get("key", ""))[:64]
+    async def _send_message(self, content: dict[str, Any], note: bool = False) -> None:
+        key = _text(content, "key", 64)
+        if key is None:
+            await self.refuse("text")
+            return
         if self.consultation_pk is None:
             await self.send_json({"type": "error", "key": key, "error": "hello first"})
             return
@@ -112,22 +265,22 @@ class _Conversation(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if not isinstance(body, str):
             await self.send_json({"type": "error", "key": key, "error": "body"})
             return
+        if not _unicode(body):
+            with translation.override(self.language):
+                unreadable = str(_("The message has a character that cannot be sent. Please write it again."))
+            await self.send_json({"type": "error", "key": key, "error": unreadable, "code": "text"})
+            return
         actor = await self._actor()
-        answer = await _in_thread(_post)(self.consultation_pk, self.sender, body, key, actor)
+        answer = await _in_thread(_post)(self.consultation_pk, self.sender, body, key, actor, note, self.language)
         if answer.get("type") == "ack" and answer["seq"] == self.last_seq + 1:
             self.last_seq = answer["seq"]  # nothing was missed in between: no need to read it back
         await self.send_json(answer)
 
     async def disconnect(self, code: int) -> None:
+        if self.catching_up is not None:
+            self.catching_up.cancel()
         if self.consultation_code:
             await self.channel_layer.group_discard(events.conversation_group(self.consultation_code), self.channel_name)
-
-
-def _after(content: dict[str, Any]) -> int:
-    try:
-        return max(0, int(content.get("after", 0)))
-    except (TypeError, ValueError):
-        return 0
 
 
 class PersonChatConsumer(_Conversation):
@@ -137,19 +290,22 @@ class PersonChatConsumer(_Conversation):
         self.language = str(self.scope.get("url_route", {}).get("kwargs", {}).get("language", "ja"))
         await self.accept()
 
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        if not isinstance(content, dict):
-            return
+    async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
         if content.get("type") == "hello" and self.consultation_pk is None:
-            secret = str(content.get("secret", ""))[:100]
-            language = str(content.get("language", "ja"))[:16]
-            self.language = language if translation.check_for_language(language) else "ja"
+            secret, after = _text(content, "secret", 100), _after(content)
+            if secret is None:
+                await self.refuse("text")
+                return
+            if after is None:
+                await self.refuse("after")
+                return
+            self.language = _language(content)
             consultation = await database_sync_to_async(selectors.chat_of_secret)(secret)
             if consultation is None:
                 await self.send_json({"type": "messages", "status": "closed", "position": 0, "messages": []})
                 await self.close(code=CLOSE_GONE)
                 return
-            await self._join(consultation, _after(content))
+            await self._join(consultation, after)
         elif content.get("type") == "send":
             await self._send_message(content)
 
@@ -159,11 +315,63 @@ def _staff_consultation(scope: dict[str, Any], code: str) -> tuple[Actor | None,
     return actor, access.socket_consultation(actor, code)
 
 
+#: A staff socket's reconnect shows that it belongs to a page view whose socket already wrote the
+#: ``consultation.read`` row: the first hello gets a token, signed and bound to the consultation and
+#: the session (an HMAC of the session key: the token holds no personal data and not the key), and
+#: the page names it in every later hello. It lives in the page's memory only.
+RESUME_SALT = "tsunagu.consultations.stream-resume"
+
+
+def _resume_mark(code: str, session_key: str) -> str:
+    return salted_hmac(RESUME_SALT, f"{code}:{session_key}").hexdigest()
+
+
+def stream_read(actor: Actor, consultation: Consultation, *, session_key: str, resume: str) -> str:
+    """Write the socket's ``consultation.read`` row unless ``resume`` shows that this page view's
+    socket already wrote it (in this session, within the session's absolute limit); return the
+    token for the page to name next time."""
+    signer = signing.TimestampSigner(salt=RESUME_SALT)
+    mark = _resume_mark(str(consultation.code), session_key)
+    try:
+        resumed = bool(session_key) and signer.unsign(resume, max_age=settings.TSUNAGU_SESSION_ABSOLUTE_SECONDS) == mark
+    except signing.BadSignature:
+        resumed = False
+    if not resumed:
+        access.record_read(actor, consultation, what="stream")
+    return signer.sign(mark)
+
+
 class CounsellorChatConsumer(_Conversation):
     """The counsellor's side of one conversation (or a supervisor following it)."""
 
     sender = Sender.COUNSELLOR
+    staff = True
     actor: Actor | None = None
+    handover_timer: asyncio.Task[None] | None = None
+
+    async def _watch_handover(self) -> None:
+        """While a handover waits, check it when its time is up (escalation happens once, wherever
+        it is first checked: here, on a page, or by the scheduler)."""
+        if self.consultation_pk is None:
+            return
+        left = await _in_thread(_handover_check)(self.consultation_pk)
+        while left is not None:
+            await asyncio.sleep(min(left + 0.5, 30))
+            left = await _in_thread(_handover_check)(self.consultation_pk)
+
+    def _start_handover_watch(self) -> None:
+        if self.handover_timer is None or self.handover_timer.done():
+            self.handover_timer = asyncio.ensure_future(self._watch_handover())
+
+    async def consultation_event(self, event: dict[str, Any]) -> None:
+        if event.get("kind") == "transferred":
+            self._start_handover_watch()
+        await super().consultation_event(event)
+
+    async def disconnect(self, code: int) -> None:
+        if self.handover_timer is not None:
+            self.handover_timer.cancel()
+        await super().disconnect(code)
 
     async def _actor(self) -> Actor | None:
         return self.actor
@@ -177,16 +385,27 @@ class CounsellorChatConsumer(_Conversation):
         self.pending = consultation
         await self.accept()
 
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        if not isinstance(content, dict):
-            return
+    async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
         if content.get("type") == "hello" and self.consultation_pk is None:
-            self.language = str(content.get("language", "ja"))[:16]
-            if not translation.check_for_language(self.language):
-                self.language = "ja"
-            await self._join(self.pending, _after(content))
+            resume, after = _text(content, "resume", 200), _after(content)
+            if resume is None:
+                await self.refuse("text")
+                return
+            if after is None:
+                await self.refuse("after")
+                return
+            self.language = _language(content)
+            if self.actor is None:
+                return
+            session_key = getattr(self.scope.get("session"), "session_key", None) or ""
+            token = await _in_thread(stream_read)(self.actor, self.pending, session_key=session_key, resume=resume)
+            await self.send_json({"type": "resume", "token": token})
+            await self._join(self.pending, after)
+            self._start_handover_watch()
         elif content.get("type") == "send":
             await self._send_message(content)
+        elif content.get("type") == "note":
+            await self._send_message(content, note=True)
 
 
 def _queue_actor(scope: dict[str, Any]) -> Actor | None:
@@ -194,7 +413,7 @@ def _queue_actor(scope: dict[str, Any]) -> Actor | None:
     return actor if actor is not None and access.may_handle_consultations(actor) else None
 
 
-class QueueConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class QueueConsumer(_JsonFrames):
     """Tells the queue page and the supervisor's dashboard that something changed."""
 
     groups_joined: tuple[str, ...] = ()

@@ -40,6 +40,14 @@ DOORS = [
         order=30,
     ),
     Door(
+        url_name="consultations:alerts",
+        label=_("Alerts"),
+        description=_("High-risk contacts and handovers nobody joined: open until a supervisor acknowledges them."),
+        allowed=access.may_supervise,
+        section=Section.WORK,
+        order=35,
+    ),
+    Door(
         url_name="consultations:settings",
         label=_("Intake settings (on-duty hours)"),
         description=_("Whether your organisation answers the shared queue, and when."),

@@ -3,7 +3,8 @@
 Events carry no personal data: only what changed and which consultation (its code). A consumer that
 receives one reads what it needs from the database, through the same access rules as a page. So the
 channel layer (in memory, or Redis when ``REDIS_URL`` is set) never holds a message's text, and an
-event lost on the way costs only a delay: every client also asks for what it missed when it
+event lost on the way costs only a delay: a socket reads its conversation again when it has not for
+a few seconds (consumers.CATCH_UP_SECONDS), every client asks for what it missed when it
 reconnects, and the long-polling fallback reads the database directly.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from uuid import UUID
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -25,7 +27,10 @@ ALERT_GROUP = "consultations.alerts"
 
 
 def conversation_group(code: object) -> str:
-    return f"consultations.c.{getattr(code, 'hex', code)}"
+    """The group of one conversation's sockets: the same name for its code as a UUID or as text.
+    (A socket joined with the one and left with the other, so it never left: every event then
+    also went to each closed socket of the conversation, for the layer's 24-hour group expiry.)"""
+    return f"consultations.c.{UUID(str(code)).hex}"
 
 
 def _send(group: str, payload: dict[str, Any]) -> None:
@@ -51,4 +56,13 @@ def conversation(consultation: Consultation, *, kind: str, seq: int = 0) -> None
 
 
 def high_risk(consultation: Consultation) -> None:
-    _send(ALERT_GROUP, {"kind": "alert", "code": str(consultation.code)})
+    """Something changed about a high-risk contact (a step of the emergency checklist): the
+    supervisors' dashboards read their figures again, without an alert (``alert`` is one)."""
+    _send(ALERT_GROUP, {"kind": "high_risk", "code": str(consultation.code)})
+
+
+def alert(code: object, *, consultation_code: object, state: str) -> None:
+    """An alert was raised or acknowledged (``state``): every supervisor's banner socket reads the
+    open alerts again (alert_consumers.py); the dashboards reload their figures."""
+    kind = "alert" if state == "raised" else "alert_acknowledged"
+    _send(ALERT_GROUP, {"kind": kind, "alert": str(code), "code": str(consultation_code)})

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -22,6 +24,7 @@ from tsunagu.consultations.models import (
     RiskLevel,
 )
 from tsunagu.consultations.rules import MESSAGE_MAX_CHARS
+from tsunagu.core.sms import normalise_number
 from tsunagu.directory.models import Service, TaxonomyTerm
 from tsunagu.directory.schedules import parse_schedule
 
@@ -272,3 +275,66 @@ class DeskSettingsForm(forms.Form):
         if text and not parse_schedule(text).parsed_completely:
             raise forms.ValidationError(_("These hours could not be read. Write them like 月～金 9:00～17:00."))
         return text
+
+
+#: How a phone number may be written: digits, spaces, hyphens, brackets, a leading plus.
+PHONE_WRITING = re.compile(r"\+?[0-9 ()\-]+")
+
+
+class EscalationListForm(forms.Form):
+    """The desk's escalation list: for each of the organisation's supervisors, whether they are on
+    it and, optionally, a mobile number for SMS. Fields are named by the user's code, never the key."""
+
+    def __init__(self, *args: Any, supervisors: list[User], current: dict[int, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.supervisors = supervisors
+        for user in supervisors:
+            key = user.code.hex
+            self.fields[f"on_{key}"] = forms.BooleanField(
+                label=_("On the escalation list"), required=False, initial=user.pk in current
+            )
+            self.fields[f"sms_{key}"] = forms.CharField(
+                label=_("Mobile number for SMS (optional)"),
+                help_text=_("For example 090-1234-5678. Empty: e-mail only."),
+                max_length=32,
+                required=False,
+                initial=current.get(user.pk, ""),
+            )
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": user.display_name or user.username,
+                "chosen": self[f"on_{user.code.hex}"],
+                "number": self[f"sms_{user.code.hex}"],
+                "has_email": bool(user.email),
+            }
+            for user in self.supervisors
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for user in self.supervisors:
+            key = user.code.hex
+            raw = str(cleaned.get(f"sms_{key}") or "").strip()
+            if not raw:
+                continue
+            number = normalise_number(raw)
+            if (
+                not PHONE_WRITING.fullmatch(unicodedata.normalize("NFKC", raw))
+                or not 10 <= len(number.lstrip("+")) <= 15
+            ):
+                self.add_error(f"sms_{key}", _("Enter a mobile number of 10 to 15 digits."))
+            elif not cleaned.get(f"on_{key}"):
+                self.add_error(
+                    f"on_{key}", _("Put this supervisor on the list to send them SMS, or leave the number empty.")
+                )
+        return cleaned
+
+    def contacts(self) -> list[services.ContactData]:
+        return [
+            services.ContactData(user=user, sms_number=str(self.cleaned_data.get(f"sms_{user.code.hex}") or ""))
+            for user in self.supervisors
+            if self.cleaned_data.get(f"on_{user.code.hex}")
+        ]

@@ -139,6 +139,8 @@ class Consultation(models.Model):
     transfer_to_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A handover offered only to the receiving organisation's supervisors (a high-risk transfer to nobody by name).
+    transfer_to_supervisors = models.BooleanField(default=False)
     language = models.CharField(_("language"), max_length=16, default="ja")
     interpreter = models.BooleanField(_("with an interpreter"), default=False)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="consultations")
@@ -206,6 +208,11 @@ class Consultation(models.Model):
     def outcomes(self) -> list[str]:
         return [name for name in OUTCOME_FIELDS if getattr(self, f"outcome_{name}")]
 
+    @property
+    def outcome_labels(self) -> list[str]:
+        labels = dict(OUTCOME_CHOICES)
+        return [str(labels[name]) for name in self.outcomes]
+
 
 OUTCOME_FIELDS = ("listened", "information", "referral", "follow_up")
 OUTCOME_CHOICES = [
@@ -219,7 +226,8 @@ OUTCOME_CHOICES = [
 class Sender(models.TextChoices):
     PERSON = "person", _("The person")
     COUNSELLOR = "counsellor", _("Counsellor")
-    SYSTEM = "system", _("tsunagu")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    SYSTEM = "system", _("Notice")
 
 
 class Message(models.Model):
@@ -236,6 +244,8 @@ class Message(models.Model):
     external_id = models.CharField(max_length=64, blank=True)
     # A counsellor's reply on LINE: whether the Messaging API accepted it ("" for other channels).
     delivery = models.CharField(max_length=16, blank=True)
+    # Seen by staff only, never by the person: a supervisor's private note, a notice to the counsellor.
+    staff_only = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -312,7 +322,9 @@ class RiskStep(models.Model):
 
 
 class Transfer(models.Model):
-    """A warm transfer: the note travels with the conversation so the person never repeats their story."""
+    """A warm transfer (handover): the note travels with the conversation so the person never repeats
+    their story, and the first counsellor stays with the person until the receiver joins
+    (``taken_at``), the handover is cancelled, or the conversation ends."""
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="transfers")
     from_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
@@ -321,15 +333,41 @@ class Transfer(models.Model):
     to_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    to_supervisors = models.BooleanField(default=False)
     note = EncryptedTextField()
     created_at = models.DateTimeField(default=timezone.now)
     taken_at = models.DateTimeField(null=True, blank=True)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Nobody joined in time: the supervisors were alerted and the first counsellor told.
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["consultation", "created_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.consultation_id}: transfer"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.taken_at is None and self.cancelled_at is None
+
+
+class Participant(models.Model):
+    """A supervisor who joined a conversation openly: the person sees a supervisor's messages under
+    that role's name; staff see who wrote them."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["consultation", "user"], name="participant_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id}: {self.user_id}"
 
 
 class Block(models.Model):
@@ -346,3 +384,73 @@ class Block(models.Model):
 
     def __str__(self) -> str:
         return f"block until {self.until:%Y-%m-%d}"
+
+
+class AlertKind(models.TextChoices):
+    HIGH_RISK = "high_risk", _("High-risk contact")
+    TRANSFER_UNANSWERED = "transfer_unanswered", _("Handover not answered")
+
+
+class Alert(models.Model):
+    """Something a supervisor on duty must see now (docs/consultations.md, "Alerts"): shown on every
+    staff page until one of them acknowledges it, and sent by e-mail and SMS to the escalation list
+    if nobody does within ``TSUNAGU_ALERT_ESCALATE_AFTER_MINUTES``. It names the consultation and the
+    kind, never anything the person said; at most one alert of a kind is open per consultation."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(_("kind"), max_length=32, choices=AlertKind.choices)
+    raised_at = models.DateTimeField(_("raised"), default=timezone.now)
+    # The first time it reached a supervisor's screen (a page or the live channel).
+    shown_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # When the escalation (e-mail and SMS to the escalation list) went out; it goes out once.
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["raised_at", "id"]
+        indexes = [
+            # The banner on every supervisor's page reads the open alerts only: a small partial index.
+            models.Index(fields=["raised_at"], condition=models.Q(acknowledged_at__isnull=True), name="alert_open"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "kind"],
+                condition=models.Q(acknowledged_at__isnull=True),
+                name="alert_one_open_per_kind",
+            ),
+            models.CheckConstraint(condition=models.Q(kind__in=AlertKind.values), name="alert_kind_valid"),
+            models.CheckConstraint(
+                condition=models.Q(acknowledged_at__isnull=True, acknowledged_by__isnull=True)
+                | models.Q(acknowledged_at__isnull=False, acknowledged_by__isnull=False),
+                name="alert_acknowledged_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id}: {self.kind}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None
+
+
+class AlertContact(models.Model):
+    """One supervisor on a desk's escalation list: e-mailed, and sent an SMS when a number is given,
+    when an alert of the desk's organisation stays unacknowledged. The number is staff data, kept
+    encrypted like every personal column."""
+
+    desk = models.ForeignKey(ConsultationDesk, on_delete=models.CASCADE, related_name="alert_contacts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sms_number = EncryptedTextField(_("mobile number for SMS"), blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["desk", "id"]
+        constraints = [models.UniqueConstraint(fields=["desk", "user"], name="alert_contact_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.desk_id}: {self.user_id}"

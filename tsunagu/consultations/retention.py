@@ -3,7 +3,8 @@ personal details are erased and a consultation is kept only as anonymous statist
 
 What is erased: a person's every personal field and the phone's blind index; a consultation's
 summary, free words, messages, LINE and caller identifiers and the blind indexes that could
-recognise the sender again; the notes of its risk assessments, emergency steps and transfers.
+recognise the sender again; the notes of its risk assessments, emergency steps and transfers; and
+the sender's keyed hash and the reason of a block that has ended.
 What stays: channel, times, handling organisation, concerns (the taxonomy), who consulted (self /
 family …), risk level, outcome and follow-up date — the figures the statistics count.
 """
@@ -20,7 +21,16 @@ from django.utils import timezone
 
 from tsunagu.audit.services import AuditActor, record
 from tsunagu.consultations.actions import ConsultationAction
-from tsunagu.consultations.models import Consultation, Message, Person, RiskAssessment, RiskStep, Status, Transfer
+from tsunagu.consultations.models import (
+    Block,
+    Consultation,
+    Message,
+    Person,
+    RiskAssessment,
+    RiskStep,
+    Status,
+    Transfer,
+)
 from tsunagu.consultations.services import PERSON_FIELDS
 
 
@@ -49,6 +59,14 @@ def erase_expired(*, actor: AuditActor, now: dt.datetime | None = None) -> Erase
     RiskAssessment.objects.filter(consultation_id__in=ids).update(notes="")
     RiskStep.objects.filter(consultation_id__in=ids).update(note="")
     Transfer.objects.filter(consultation_id__in=ids).update(note="")
+    # A block keeps the sender's keyed hash only while it may still matter: once it has ended and its
+    # consultation is erased (or it ended before the retention period), the hash and reason go too.
+    blocks = (
+        Block.objects.filter(until__lt=now)
+        .filter(Q(consultation_id__in=ids) | Q(until__lt=limit))
+        .exclude(sender_index="")
+        .update(sender_index="", reason="")
+    )
     consultations = Consultation.objects.filter(pk__in=ids).update(
         summary="",
         concern_words="",
@@ -67,6 +85,7 @@ def erase_expired(*, actor: AuditActor, now: dt.datetime | None = None) -> Erase
             "people": people_count,
             "consultations": consultations,
             "messages": messages,
+            "blocks": blocks,
             "before": limit.isoformat(),
         },
     )

@@ -23,13 +23,15 @@ def _client_ip(request: HttpRequest) -> str | None:
 
 
 class RequestContextMiddleware:
-    """Gives every request an id (echoed as X-Request-ID) and records the client address."""
+    """Gives every request an id (echoed as X-Request-ID) and records the client address. The audit
+    trail keeps that address only for staff actors (``audit.services._append``)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         meta = request_context.RequestMeta(request_id=uuid.uuid4().hex, ip=_client_ip(request))
+        request.META[request_context.REQUEST_ID_META] = meta.request_id
         token = request_context.activate(meta)
         try:
             response = self.get_response(request)

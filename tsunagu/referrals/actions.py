@@ -13,6 +13,7 @@ from tsunagu.referrals.models import Item, LegalBasis, Purpose, ReferralStatus, 
 class ReferralAction(AuditAction):
     CONSENT_RECORDED = "consent.recorded", _("Consent to share recorded")
     CONSENT_WITHDRAWN = "consent.withdrawn", _("Consent to share withdrawn")
+    WITHDRAWAL_CODE_SENT = "consent.withdrawal_code_sent", _("Withdrawal code sent to the person in the conversation")
     CREATED = "referral.created", _("Referral created")
     SENT = "referral.sent", _("Referral sent")
     READ = "referral.read", _("Referral viewed")

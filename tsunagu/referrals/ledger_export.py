@@ -1,19 +1,22 @@
 """The provision ledger of one person, as rows, CSV and PDF, for a disclosure request (開示請求,
-APPI Art. 33(5)): what was provided about them, to whom, when, on what basis, and the receipt."""
+APPI Art. 33(5)): what was provided about them, to whom, when, on what basis, the receipt, and the
+withdrawal of the consent a provision rested on (an entry appended to the ledger: a row under the
+provision on the pages and in the PDF, a column of its own in the CSV)."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagu.consultations.models import ConsentMethod
 from tsunagu.core.spreadsheets import safe_cell
-from tsunagu.referrals.models import Item, LegalBasis, Means, Provision
+from tsunagu.referrals.models import Item, LegalBasis, Means, Provision, ProvisionWithdrawal, WithdrawnVia
 
 
 def _when(value: object) -> str:
@@ -36,6 +39,23 @@ def basis_label(provision: Provision) -> str:
     return str(dict(LegalBasis.choices).get(provision.basis, provision.basis))
 
 
+def withdrawal_of(provision: Provision) -> ProvisionWithdrawal | None:
+    """The withdrawal entry appended to this provision, if any (``selectors.ledger`` loads it)."""
+    return getattr(provision, "withdrawal", None)  # None when there is none (RelatedObjectDoesNotExist)
+
+
+def withdrawal_label(provision: Provision) -> str:
+    """「同意撤回（2026-12-07 14:03、控えの番号で本人が）」, or "" while the consent stands."""
+    entry = withdrawal_of(provision)
+    if entry is None:
+        return ""
+    if entry.via == WithdrawnVia.PERSON:
+        text = _("Consent withdrawn (%(when)s, by the person with the code on their slip)")
+    else:
+        text = _("Consent withdrawn (%(when)s, recorded by staff)")
+    return text % {"when": _when(entry.withdrawn_at)}
+
+
 def items_label(items: Sequence[str]) -> str:
     labels = dict(Item.choices)
     return "、".join(str(labels.get(i, i)) for i in items)
@@ -54,6 +74,11 @@ class LedgerRow:
     received_at: str
     received_by: str
     keep_until: str
+    withdrawal: str  # the appended withdrawal entry, as words ("" while the consent stands)
+
+    def columns(self) -> list[str]:
+        """The provision's own cells, in the order of ``headers()`` (without the withdrawal)."""
+        return [str(getattr(self, f.name)) for f in fields(self) if f.name != "withdrawal"]
 
 
 def rows_of(provisions: Sequence[Provision]) -> list[LedgerRow]:
@@ -71,6 +96,7 @@ def rows_of(provisions: Sequence[Provision]) -> list[LedgerRow]:
             received_at=_when(p.received_at),
             received_by=_who(p.received_by),
             keep_until=p.keep_until.isoformat(),
+            withdrawal=withdrawal_label(p),
         )
         for p in provisions
     ]
@@ -95,9 +121,9 @@ def headers() -> list[str]:
 def as_csv(rows: Sequence[LedgerRow]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers())
+    writer.writerow([*headers(), _("Consent withdrawn")])
     for row in rows:
-        writer.writerow([safe_cell(v) for v in row.__dict__.values()])
+        writer.writerow([safe_cell(v) for v in [*row.columns(), row.withdrawal]])
     # With a BOM, spreadsheet software reads the Japanese as UTF-8.
     return buffer.getvalue().encode("utf-8-sig")
 
@@ -137,18 +163,22 @@ def as_pdf(rows: Sequence[LedgerRow], *, title: str, subject: str) -> bytes:
 
         return Paragraph(escape(text), style)
 
-    table_rows = [[p(h) for h in headers()]] + [[p(v) for v in row.__dict__.values()] for row in rows]
+    # A withdrawal is a row of its own under the provision it concerns, across the whole table.
+    table_rows: list[list[Paragraph | str]] = [[p(h) for h in headers()]]
+    style: list[Any] = [
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+    for row in rows:
+        table_rows.append([p(v) for v in row.columns()])
+        if row.withdrawal:
+            at = len(table_rows)
+            table_rows.append([p(row.withdrawal)] + [""] * (len(headers()) - 1))
+            style += [("SPAN", (0, at), (-1, at)), ("BACKGROUND", (0, at), (-1, at), colors.whitesmoke)]
     widths = [22, 28, 28, 22, 30, 40, 22, 20, 22, 20, 18]
     table = Table(table_rows, colWidths=[w * mm for w in widths], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
+    table.setStyle(TableStyle(style))
     story = [
         p(title, heading),
         Spacer(1, 3 * mm),

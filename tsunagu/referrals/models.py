@@ -11,6 +11,8 @@
 - ``Provision``: the provision ledger (提供記録, APPI Arts. 29/30), written in the same transaction as
   every provision, with the recipient's confirmation of receipt. Kept at least three years: a
   database trigger refuses to delete an entry earlier.
+- ``ProvisionWithdrawal``: an entry appended to the ledger when the consent a provision rested on is
+  withdrawn; like the provision, never changed and kept until its keep date.
 - ``ReferralEvent``: each step, seen by both sides. ``Notification``: the in-app inbox.
 """
 
@@ -348,6 +350,38 @@ class Provision(models.Model):
                 name="provision_has_basis",
             ),
             models.CheckConstraint(condition=models.Q(means__in=Means.values), name="provision_means_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.code)
+
+
+class ProvisionWithdrawal(models.Model):
+    """An entry appended to the provision ledger: the consent a provision rested on was withdrawn
+    (by the person with the code on their slip, or recorded by staff). One per provision concerned,
+    written by the withdrawal in the same transaction, so each side sees it beside the provision it
+    sees and learns nothing of provisions to others. Never changed; kept as long as its provision
+    (``keep_until`` is the provision's): database triggers refuse any update, and any deletion
+    before that date."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    provision = models.OneToOneField(Provision, on_delete=models.PROTECT, related_name="withdrawal")
+    withdrawn_at = models.DateTimeField()
+    via = models.CharField(max_length=16, choices=WithdrawnVia.choices)
+    # Who recorded it: a staff member, or nobody when the person withdrew with their code.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    keep_until = models.DateField()
+
+    class Meta:
+        ordering = ["withdrawn_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(via=WithdrawnVia.PERSON, recorded_by__isnull=True)
+                | models.Q(via=WithdrawnVia.STAFF, recorded_by__isnull=False),
+                name="provision_withdrawal_via_valid",
+            ),
         ]
 
     def __str__(self) -> str:

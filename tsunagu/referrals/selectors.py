@@ -113,6 +113,18 @@ def referrals_of(*, person: Person) -> list[Referral]:
     return list(person.referrals.select_related("to_organisation").order_by("-created_at"))
 
 
+def service_by_code(code: UUID) -> Service | None:
+    """A directory service chosen as a recipient (a suggestion), with its organisation."""
+    return Service.objects.select_related("organisation").filter(code=code).first()
+
+
+def referrals_of_consultation(*, consultation: Consultation) -> list[Referral]:
+    """The referrals started from this consultation, newest first, with their state."""
+    return list(
+        Referral.objects.filter(consultation=consultation).select_related("to_organisation").order_by("-created_at")
+    )
+
+
 def receiving_organisations(*, exclude: Organisation | None) -> QuerySet[Organisation]:
     """Organisations in tsunagu with someone who may receive referrals."""
     found = organisations_with(perm=Perm.REFERRAL_RECEIVE)
@@ -149,7 +161,14 @@ def ledger(*, actor: Actor, phone: str = "") -> QuerySet[Provision]:
     """Entries the organisation made or received. A search by phone number finds the organisation's
     own people only (a recipient must not learn a name by trying numbers)."""
     found = Provision.objects.filter(access.ledger_q(actor)).select_related(
-        "person", "from_organisation", "to_organisation", "provided_by", "received_by", "referral", "consent"
+        "person",
+        "from_organisation",
+        "to_organisation",
+        "provided_by",
+        "received_by",
+        "referral",
+        "consent",
+        "withdrawal",  # the entry appended when the consent was withdrawn, shown with the provision
     )
     if phone:
         digits = normalise_phone(phone)

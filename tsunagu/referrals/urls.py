@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tsunagu.referrals.views import ledger, staff
+from tsunagu.referrals.views import ledger, panel, staff
 
 app_name = "referrals"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("from/<uuid:code>/", staff.new_view, name="new"),
     path("from/<uuid:code>/consent/", staff.consent_view, name="consent"),
     path("consents/<uuid:code>/withdraw/", staff.consent_withdraw_view, name="consent_withdraw"),
+    path("consents/<uuid:code>/send-code/", panel.send_code_view, name="consent_send_code"),
     path("people/", staff.people_view, name="people"),
     path("people/<uuid:code>/", staff.person_view, name="person"),
     path("people/<uuid:code>/consent/", staff.person_consent_view, name="person_consent"),

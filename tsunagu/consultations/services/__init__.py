@@ -9,6 +9,15 @@ rows name the consultation and the fields, never their values. Who may do what i
 The writes are grouped by topic in this package; callers import them from here.
 """
 
+from tsunagu.consultations.services.alerts import (
+    ContactData,
+    EscalationRun,
+    alert_acknowledge,
+    alert_contacts_save,
+    alert_raise,
+    alerts_escalate,
+    alerts_mark_shown,
+)
 from tsunagu.consultations.services.chat import (
     ChatStarted,
     chat_end_by_person,
@@ -16,6 +25,7 @@ from tsunagu.consultations.services.chat import (
     clean_body,
     deliver_line_reply,
     line_receive,
+    line_reply_retry,
     message_post,
 )
 from tsunagu.consultations.services.common import ConsultationError, Refused
@@ -27,12 +37,19 @@ from tsunagu.consultations.services.handling import (
     call_log,
     consultation_close,
     consultation_record,
-    consultation_take,
-    consultation_transfer,
     outcome_fields,
     risk_assess,
     risk_step_record,
     sender_block,
+)
+from tsunagu.consultations.services.handover import (
+    consultation_take,
+    consultation_transfer,
+    handover_cancel,
+    handover_check,
+    handover_deadline,
+    handovers_check,
+    needs_named_receiver,
 )
 from tsunagu.consultations.services.people import (
     PERSON_FIELDS,
@@ -41,6 +58,7 @@ from tsunagu.consultations.services.people import (
     person_record,
     person_record_direct,
 )
+from tsunagu.consultations.services.supervision import note_post, supervisor_join
 
 __all__ = [
     "PERSON_FIELDS",
@@ -48,10 +66,17 @@ __all__ = [
     "CallNotice",
     "ChatStarted",
     "ConsultationError",
+    "ContactData",
+    "EscalationRun",
     "PersonData",
     "RecordData",
     "Refused",
     "RiskAnswers",
+    "alert_acknowledge",
+    "alert_contacts_save",
+    "alert_raise",
+    "alerts_escalate",
+    "alerts_mark_shown",
     "call_log",
     "chat_end_by_person",
     "chat_start",
@@ -64,8 +89,15 @@ __all__ = [
     "cti_token_issue",
     "deliver_line_reply",
     "desk_settings_save",
+    "handover_cancel",
+    "handover_check",
+    "handover_deadline",
+    "handovers_check",
     "line_receive",
+    "line_reply_retry",
     "message_post",
+    "needs_named_receiver",
+    "note_post",
     "outcome_fields",
     "person_link",
     "person_record",
@@ -73,4 +105,5 @@ __all__ = [
     "risk_assess",
     "risk_step_record",
     "sender_block",
+    "supervisor_join",
 ]

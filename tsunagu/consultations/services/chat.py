@@ -20,6 +20,7 @@ from tsunagu.consultations.indexes import chat_secret_index, line_user_index, se
 from tsunagu.consultations.models import Channel, Consultation, Message, Sender, Status
 from tsunagu.consultations.rules import MESSAGE_MAX_CHARS, on_duty_organisations
 from tsunagu.consultations.services.common import ConsultationError, Refused, append_message, touch
+from tsunagu.consultations.services.handover import end_pending_handover
 
 # -- the person's side: web chat -----------------------------------------------------------------
 
@@ -82,6 +83,7 @@ def chat_end_by_person(*, consultation: Consultation) -> None:
     if consultation.status == Status.CLOSED:
         return
     now = timezone.now()
+    end_pending_handover(consultation)
     if consultation.status == Status.WAITING:
         # Nobody took it: it leaves the queue, and stays only as a count of chats given up.
         touch(
@@ -114,6 +116,29 @@ def chat_end_by_person(*, consultation: Consultation) -> None:
 # -- messages ------------------------------------------------------------------------------------
 
 
+STAFF_SENDERS = (Sender.COUNSELLOR, Sender.SUPERVISOR)
+
+
+def _staff_sender(actor: Actor | None, consultation: Consultation) -> str:
+    """Who a staff member writes as: the handler as the counsellor; a supervisor only after joining
+    the conversation openly, as the supervisor. Anyone else is refused (a private note is
+    ``note_post``)."""
+    fresh = selectors.consultation_by_pk(consultation.pk)
+    if actor is None or actor.user is None or fresh is None or not access.may_reply(actor, fresh):
+        raise Refused(
+            str(
+                _(
+                    "Only the counsellor handling this conversation can write to the person. "
+                    "A supervisor joins it first."
+                )
+            ),
+            code="forbidden",
+            target_type="consultation",
+            target_code=str(consultation.code),
+        )
+    return Sender.COUNSELLOR if fresh.counsellor_id == actor.user.pk else Sender.SUPERVISOR
+
+
 def clean_body(body: str) -> str:
     text = (body or "").replace("\r\n", "\n").strip()
     if not text:
@@ -141,7 +166,10 @@ def message_post(
     counsellor's message needs the right to write to the consultation (access.py)."""
     text = clean_body(body)
     if client_key:
-        existing = Message.objects.filter(consultation=consultation, sender=sender, client_key=client_key[:64]).first()
+        senders = STAFF_SENDERS if sender in STAFF_SENDERS else (sender,)
+        existing = Message.objects.filter(
+            consultation=consultation, sender__in=senders, client_key=client_key[:64]
+        ).first()
         if existing is not None:
             return existing
     if external_id:
@@ -151,15 +179,10 @@ def message_post(
     current = Consultation.objects.filter(pk=consultation.pk).values_list("status", flat=True).first()
     if current == Status.CLOSED or current is None:
         raise ConsultationError(str(_("This conversation has ended.")), code="closed")
-    if sender == Sender.COUNSELLOR and current != Status.ACTIVE:
+    if sender in STAFF_SENDERS and current != Status.ACTIVE:
         raise ConsultationError(str(_("Take the conversation before you reply.")), code="not_taken")
-    if sender == Sender.COUNSELLOR and (actor is None or not access.may_write_consultation(actor, consultation)):
-        raise Refused(
-            str(_("Only the counsellor handling this contact, or a supervisor, can do that.")),
-            code="forbidden",
-            target_type="consultation",
-            target_code=str(consultation.code),
-        )
+    if sender in STAFF_SENDERS:
+        sender = _staff_sender(actor, consultation)
     message = append_message(
         consultation=consultation,
         sender=sender,
@@ -176,20 +199,97 @@ def message_post(
         target_code=consultation.code,
         detail={"seq": message.seq, "sender": sender},
     )
+    if sender in STAFF_SENDERS and consultation.channel == Channel.LINE:
+        # Pushed after the commit (a reply is never sent unless it is stored) and before anyone is told
+        # of the message, so whoever reads it reads whether LINE accepted it.
+        transaction.on_commit(lambda: deliver_line_reply(message=message), robust=True)
     events.conversation(consultation, kind="message", seq=message.seq)
-    if sender == Sender.COUNSELLOR and consultation.channel == Channel.LINE:
-        transaction.on_commit(lambda: deliver_line_reply(message_pk=message.pk))
     return message
 
 
-def deliver_line_reply(*, message_pk: int) -> bool:
-    """Send a stored counsellor reply to the LINE user (after the commit: a reply is never sent
-    unless it is stored). Whether LINE accepted it is kept on the message."""
-    message = Message.objects.select_related("consultation").get(pk=message_pk)
-    user_id = message.consultation.line_user_id
-    delivered = bool(user_id) and line.push(user_id, message.body)
-    Message.objects.filter(pk=message_pk).update(delivery="sent" if delivered else "failed")
+#: Whether LINE accepted a staff reply (``Message.delivery``; "" on the other channels, and while
+#: the first push is on its way).
+DELIVERY_SENT = "sent"
+DELIVERY_FAILED = "failed"
+DELIVERY_SENDING = "sending"  # a retry is on its way
+
+
+def _push(message_pk: int) -> bool:
+    """One push of a stored reply to its LINE user (False when refused, unreachable, or the user's id
+    is gone). Never inside a transaction: a slow platform must not hold the database's write lock."""
+    stored = Message.objects.select_related("consultation").get(pk=message_pk)
+    user_id = stored.consultation.line_user_id
+    return bool(user_id) and line.push(user_id, stored.body)
+
+
+def deliver_line_reply(*, message: Message) -> bool:
+    """Send a stored staff reply to the LINE user (after the commit: a reply is never sent unless it
+    is stored). Whether LINE accepted it is kept on the message (and on the instance, so the sender's
+    acknowledgement shows it); one that failed is shown as such and can be sent again
+    (``line_reply_retry``)."""
+    delivered = _push(message.pk)
+    message.delivery = DELIVERY_SENT if delivered else DELIVERY_FAILED
+    Message.objects.filter(pk=message.pk).update(delivery=message.delivery)
+    if not delivered:
+        events.queue_changed()  # the supervisors' dashboard counts replies not delivered
     return delivered
+
+
+@transaction.atomic
+def _retry_claim(*, actor: Actor, consultation: Consultation, seq: int) -> Message:
+    """Check the retry and mark the reply as being sent again, so that a second retry (a double
+    click, the supervisor at the same moment) is refused instead of sending it twice."""
+    if not access.may_write_consultation(actor, consultation):
+        raise Refused(
+            str(_("Only the counsellor handling this contact, or a supervisor, can do that.")),
+            code="forbidden",
+            target_type="consultation",
+            target_code=str(consultation.code),
+        )
+    current = Consultation.objects.filter(pk=consultation.pk).values_list("status", flat=True).first()
+    if current == Status.CLOSED or current is None:
+        raise ConsultationError(str(_("This conversation has ended.")), code="closed")
+    if current != Status.ACTIVE:
+        raise ConsultationError(str(_("Take the conversation before you reply.")), code="not_taken")
+    message = None
+    if 0 < seq < 2**31:  # a number from a URL: beyond any stored one (and the database's integers)
+        message = Message.objects.filter(consultation=consultation, seq=seq).first()
+    if message is None or not message.delivery:
+        raise ConsultationError(str(_("There is no LINE reply to send again here.")), code="not_a_reply")
+    # One conditional UPDATE decides between two retries at the same moment.
+    if not Message.objects.filter(pk=message.pk, delivery=DELIVERY_FAILED).update(delivery=DELIVERY_SENDING):
+        now = Message.objects.filter(pk=message.pk).values_list("delivery", flat=True).get()
+        if now == DELIVERY_SENDING:
+            raise ConsultationError(str(_("This reply is already being sent again.")), code="in_progress")
+        raise ConsultationError(str(_("This reply has already been delivered.")), code="already_sent")
+    message.delivery = DELIVERY_SENDING
+    return message
+
+
+@refusals_audited(ConsultationAction.LINE_REPLY_RETRIED)
+def line_reply_retry(*, actor: Actor, consultation: Consultation, seq: int) -> Message:
+    """Send a staff reply that LINE did not accept once more, exactly as it is stored. Only the
+    handler or a supervisor of the handling organisation, while the conversation is open; refused
+    when it was delivered meanwhile or another retry is under way. The push runs between the claim
+    and its outcome, outside any transaction; the outcome and its audit row commit together."""
+    message = _retry_claim(actor=actor, consultation=consultation, seq=seq)
+    delivered = False
+    try:
+        delivered = _push(message.pk)
+    finally:
+        outcome = DELIVERY_SENT if delivered else DELIVERY_FAILED
+        with transaction.atomic():
+            Message.objects.filter(pk=message.pk, delivery=DELIVERY_SENDING).update(delivery=outcome)
+            message.delivery = outcome
+            record(
+                actor=actor,
+                action=ConsultationAction.LINE_REPLY_RETRIED,
+                target_type="consultation",
+                target_code=consultation.code,
+                detail={"seq": message.seq, "delivery": outcome},
+            )
+            events.queue_changed()
+    return message
 
 
 # -- LINE ----------------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ def append_message(
     client_key: str = "",
     external_id: str = "",
     system: str = "",
+    staff_only: bool = False,
 ) -> Message:
     # The consultation row is locked while the next number is chosen, so two senders never share one.
     Consultation.objects.select_for_update().filter(pk=consultation.pk).values_list("pk", flat=True).get()
@@ -50,6 +51,7 @@ def append_message(
         body=system or body,
         client_key=client_key[:64],
         external_id=external_id[:64],
+        staff_only=staff_only,
     )
 
 

@@ -1,5 +1,5 @@
-"""The counsellor's side: take a contact, record it, assess risk, transfer it, close it, log a call,
-block a harassing sender."""
+"""The counsellor's side: record a contact, assess risk, close it, log a call, block a harassing
+sender (taking and handing over: handover.py)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.accounts.models import Organisation, User
 from tsunagu.accounts.policy import Actor
 from tsunagu.audit.services import record, refusals_audited
-from tsunagu.consultations import access, events, selectors
+from tsunagu.consultations import access, events
 from tsunagu.consultations.actions import ConsultationAction
 from tsunagu.consultations.models import (
     OUTCOME_FIELDS,
+    AlertKind,
     Block,
     Channel,
     Consultation,
@@ -29,9 +29,9 @@ from tsunagu.consultations.models import (
     RiskStep,
     Sender,
     Status,
-    Transfer,
 )
-from tsunagu.consultations.rules import MESSAGE_MAX_CHARS, risk_level_of
+from tsunagu.consultations.rules import risk_level_of
+from tsunagu.consultations.services.alerts import alert_raise
 from tsunagu.consultations.services.common import (
     ConsultationError,
     Refused,
@@ -39,96 +39,10 @@ from tsunagu.consultations.services.common import (
     require_handler,
     touch,
 )
+from tsunagu.consultations.services.handover import end_pending_handover
 from tsunagu.directory.models import Service, TaxonomyTerm
 
 A = ConsultationAction
-
-
-@refusals_audited(A.TAKEN)
-@transaction.atomic
-def consultation_take(*, actor: Actor, consultation: Consultation) -> bool:
-    """Take a waiting contact. Exactly one of several counsellors who press at once gets it: the
-    update only matches while the contact is still waiting for them."""
-    if not access.may_answer_queue(actor):
-        raise Refused(
-            str(_("Your organisation does not answer the shared queue.")),
-            code="not_participating",
-            target_type="consultation",
-            target_code=str(consultation.code),
-        )
-    now = timezone.now()
-    won = Consultation.objects.filter(access.takeable_q(actor), pk=consultation.pk).update(
-        status=Status.ACTIVE,
-        organisation=actor.organisation,
-        counsellor=actor.user,
-        taken_at=now,
-        transfer_to=None,
-        transfer_to_user=None,
-        updated_at=now,
-    )
-    if not won:
-        return False
-    consultation.refresh_from_db()
-    Transfer.objects.filter(consultation=consultation, taken_at__isnull=True).update(taken_at=now)
-    if consultation.channel in (Channel.WEB_CHAT, Channel.LINE):
-        append_message(consultation=consultation, sender=Sender.SYSTEM, body="", system="taken")
-    record(actor=actor, action=A.TAKEN, target_type="consultation", target_code=consultation.code)
-    events.queue_changed()
-    events.conversation(consultation, kind="taken")
-    return True
-
-
-@refusals_audited(A.TRANSFERRED)
-@transaction.atomic
-def consultation_transfer(
-    *, actor: Actor, consultation: Consultation, to_organisation: Organisation, to_user: User | None, note: str
-) -> Transfer:
-    """Hand the conversation over with a note: it waits for the other organisation (or counsellor),
-    who sees everything said so far."""
-    require_handler(actor, consultation)
-    assert actor.user is not None and actor.organisation is not None
-    note = (note or "").strip()
-    if not note:
-        raise ConsultationError(
-            str(_("Write a note for the next counsellor, so the person need not repeat their story.")), code="note"
-        )
-    if len(note) > MESSAGE_MAX_CHARS:
-        raise ConsultationError(str(_("The note is too long.")), code="note")
-    if not access.desk_is_open(to_organisation):
-        raise ConsultationError(str(_("That organisation does not answer the shared queue.")), code="organisation")
-    if to_user is not None and to_user not in selectors.counsellors_of(to_organisation):
-        raise ConsultationError(str(_("That counsellor does not answer for that organisation.")), code="user")
-    if to_user is not None and to_user.pk == actor.user.pk:
-        raise ConsultationError(str(_("You are already handling this conversation.")), code="user")
-    transfer = Transfer.objects.create(
-        consultation=consultation,
-        from_organisation=actor.organisation,
-        from_user=actor.user,
-        to_organisation=to_organisation,
-        to_user=to_user,
-        note=note,
-    )
-    touch(
-        consultation,
-        status=Status.WAITING,
-        counsellor=None,
-        organisation=None,
-        transfer_to=to_organisation,
-        transfer_to_user=to_user,
-        waiting_since=timezone.now(),
-    )
-    if consultation.channel in (Channel.WEB_CHAT, Channel.LINE):
-        append_message(consultation=consultation, sender=Sender.SYSTEM, body="", system="transferred")
-    record(
-        actor=actor,
-        action=A.TRANSFERRED,
-        target_type="consultation",
-        target_code=consultation.code,
-        detail={"to_organisation": str(to_organisation.code), "to_user": str(to_user.code) if to_user else ""},
-    )
-    events.queue_changed()
-    events.conversation(consultation, kind="transferred")
-    return transfer
 
 
 def outcome_fields(outcomes: Sequence[str]) -> dict[str, bool]:
@@ -216,7 +130,7 @@ def risk_assess(
         detail={"level": int(level)},
     )
     if level >= RiskLevel.HIGH:
-        events.high_risk(consultation)
+        alert_raise(consultation=consultation, kind=AlertKind.HIGH_RISK, actor=actor)
     return assessment
 
 
@@ -243,6 +157,7 @@ def risk_step_record(*, actor: Actor, consultation: Consultation, step: str, not
 @transaction.atomic
 def consultation_close(*, actor: Actor, consultation: Consultation) -> None:
     require_handler(actor, consultation)
+    end_pending_handover(consultation)
     if consultation.channel in (Channel.WEB_CHAT, Channel.LINE):
         append_message(consultation=consultation, sender=Sender.SYSTEM, body="", system="closed")
     touch(consultation, status=Status.CLOSED, ended_at=timezone.now())
@@ -301,7 +216,7 @@ def call_log(*, actor: Actor, data: CallData) -> Consultation:
         detail={"risk_level": int(data.risk_level)},
     )
     if data.risk_level >= RiskLevel.HIGH:
-        events.high_risk(consultation)
+        alert_raise(consultation=consultation, kind=AlertKind.HIGH_RISK, actor=actor)
     return consultation
 
 

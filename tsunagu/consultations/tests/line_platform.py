@@ -62,6 +62,7 @@ class Platform:
     replied: list[dict[str, Any]] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)
     refuse_push: bool = False
+    push_delay: float = 0.0  # seconds before answering a push (a slow platform)
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -97,6 +98,7 @@ def start() -> Platform:
             payload = json.loads(self.rfile.read(length) or b"{}")
             platform.tokens.append(self.headers.get("Authorization", ""))
             if self.path == "/v2/bot/message/push":
+                time.sleep(platform.push_delay)
                 if platform.refuse_push:
                     self._answer(400, {"message": "The request body has 1 error(s)"})
                     return

@@ -89,3 +89,19 @@ def test_an_open_consultation_is_never_erased(desks, settings):
     call_command("erase_expired_consultation_data", stdout=StringIO())
     chat.refresh_from_db()
     assert chat.erased_at is None and chat.messages.count() == 1
+
+
+def test_an_ended_block_loses_the_senders_hash_with_its_consultation_and_a_current_one_keeps_it(desks, settings):
+    settings.TSUNAGU_CONSULTATION_RETENTION_DAYS = 365
+    actor = desks.actor("counsellor_a")
+    with time_machine.travel(timezone.now() - dt.timedelta(days=400)):
+        old = a_consultation(desks, phone="090-5555-6666")
+        ended = services.sender_block(actor=actor, consultation=old, days=30, reason="繰り返しの嫌がらせ")
+    current_chat = a_consultation(desks, phone="090-7777-8888")
+    current = services.sender_block(actor=actor, consultation=current_chat, days=30, reason="嫌がらせ")
+    call_command("erase_expired_consultation_data", stdout=StringIO())
+    ended.refresh_from_db()
+    current.refresh_from_db()
+    assert ended.sender_index == "" and ended.reason == ""
+    assert current.sender_index != "" and current.reason == "嫌がらせ"
+    assert AuditEvent.objects.get(action="consultation.erased").detail["blocks"] == 1

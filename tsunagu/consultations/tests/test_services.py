@@ -184,9 +184,11 @@ def test_a_warm_transfer_waits_only_for_the_other_organisation_with_its_note(des
         note="住まいの相談。地元の支援へ",
     )
     chat.refresh_from_db()
-    assert chat.status == Status.WAITING and chat.counsellor is None and chat.transfer_to == desks.local
-    assert chat not in selectors.queue(actor=desks.actor("supervisor_a"))  # not for A any more
-    assert chat in selectors.queue(actor=desks.actor("local_counsellor"))
+    # Warm: the first counsellor stays until the receiver joins; it is offered, not queued.
+    assert chat.status == Status.ACTIVE and chat.counsellor == counsellor.user and chat.transfer_to == desks.local
+    assert chat not in selectors.queue(actor=desks.actor("local_counsellor"))
+    assert chat in selectors.handovers_offered(actor=desks.actor("local_counsellor"))
+    assert chat not in selectors.handovers_offered(actor=desks.actor("supervisor_a"))  # not for A's organisation
     assert not services.consultation_take(actor=desks.actor("supervisor_a"), consultation=chat)
     local = desks.actor("local_counsellor")
     assert services.consultation_take(actor=local, consultation=chat)
@@ -212,7 +214,7 @@ def test_a_transfer_to_one_named_counsellor_is_theirs_alone(desks):
         to_user=desks.local_supervisor,
         note="スーパーバイザーにお願いします",
     )
-    assert chat not in selectors.queue(actor=desks.actor("local_counsellor"))
+    assert chat not in selectors.handovers_offered(actor=desks.actor("local_counsellor"))
     assert not services.consultation_take(actor=desks.actor("local_counsellor"), consultation=chat)
     assert services.consultation_take(actor=desks.actor("local_supervisor"), consultation=chat)
 

@@ -111,13 +111,20 @@ def test_the_counsellor_records_concerns_risk_and_outcome_then_transfers_with_a_
         {
             "transfer-to_organisation": str(desks.local.code),
             "transfer-note": "孤独感が強い。夜間の見守りをお願いします",
+            "confirmed": "1",  # past the confirm step (tsunagu/core/confirm.py)
         },
     )
     assert transferred.status_code == 302
     chat.refresh_from_db()
-    assert chat.status == Status.WAITING and chat.transfer_to == desks.local
-    local = counsellor_client(desks, "local_counsellor")
+    # A warm handover of a high-risk chat to nobody by name: the first counsellor stays, the
+    # person reads no queue position, and the receiving organisation's supervisors are offered it.
+    assert chat.status == Status.ACTIVE and chat.transfer_to == desks.local and chat.transfer_to_supervisors
+    waiting = Client().post("/chat/messages/", {"secret": secret, "after": "0", "wait": "0"}).json()
+    assert waiting["status"] == "active" and waiting["handover"] is True and waiting["position"] == 0
+    local = counsellor_client(desks, "local_supervisor")
     local.post(reverse("consultations:take", kwargs={"code": chat.code}))
+    chat.refresh_from_db()
+    assert chat.organisation == desks.local and chat.transfer_to is None
     page = local.get(reverse("consultations:consultation", kwargs={"code": chat.code})).content.decode()
     assert "孤独感が強い。夜間の見守りをお願いします" in page
     news = Client().post("/chat/messages/", {"secret": secret, "after": "0", "wait": "0"})

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from asgiref.sync import sync_to_async
 from django.contrib import messages as flash
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,10 +36,12 @@ from tsunagu.consultations.forms import (
     RiskStepForm,
     TransferForm,
 )
-from tsunagu.consultations.models import Consultation, EmergencyStep, RiskLevel, Sender, Status
+from tsunagu.consultations.models import Consultation, EmergencyStep, Person, RiskLevel, Sender, Status
+from tsunagu.consultations.panels import panels_for
 from tsunagu.consultations.serialisers import conversation_state, messages_json
 from tsunagu.consultations.services import PERSON_FIELDS
 from tsunagu.consultations.views.common import wait_for_news
+from tsunagu.core import confirm
 from tsunagu.directory.schedules import parse_schedule
 
 
@@ -54,6 +57,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     context = {
         "participating": access.desk_is_open(actor.organisation),
         "waiting": list(selectors.queue(actor=actor)[:100]),
+        "handovers": list(selectors.handovers_offered(actor=actor)[:50]),
         "mine": list(selectors.my_conversations(actor=actor)),
         "recent": list(selectors.recent(actor=actor, limit=30)),
         "now": timezone.now(),
@@ -68,7 +72,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
 @staff_required(Perm.CONSULTATION_HANDLE)
 def take_view(request: HttpRequest, code: UUID) -> HttpResponse:
     actor = actor_of(request)
-    consultation = selectors.waiting(code=code)
+    consultation = selectors.takeable(actor=actor, code=code)
     try:
         won = consultation is not None and services.consultation_take(actor=actor, consultation=consultation)
     except services.ConsultationError as error:
@@ -80,14 +84,24 @@ def take_view(request: HttpRequest, code: UUID) -> HttpResponse:
     return _back(consultation)
 
 
+def person_field_label(name: str) -> str:
+    field = Person._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
+
+
 def _detail_context(request: HttpRequest, consultation: Consultation) -> dict[str, Any]:
     actor = actor_of(request)
     writable = access.may_write_consultation(actor, consultation)
-    messages = messages_json(consultation=consultation, after=0, limit=1000)
+    pending = selectors.pending_transfer(consultation)
+    if pending is not None and writable:
+        services.handover_check(consultation=consultation)  # the first counsellor's page checks too
+    messages = messages_json(consultation=consultation, after=0, limit=1000, staff=True)
     person = consultation.person
-    shown_person = {}
+    shown_person: dict[str, tuple[str, str]] = {}
     if person is not None and person.erased_at is None:
-        shown_person = {name: getattr(person, name) for name in PERSON_FIELDS if getattr(person, name)}
+        shown_person = {
+            name: (person_field_label(name), getattr(person, name)) for name in PERSON_FIELDS if getattr(person, name)
+        }
         if shown_person:
             record_personal_data_read(
                 actor=actor, target_type="person", target_code=person.code, fields=list(shown_person)
@@ -109,7 +123,17 @@ def _detail_context(request: HttpRequest, consultation: Consultation) -> dict[st
         "chat_messages": messages,
         "last_seq": messages[-1]["seq"] if messages else 0,
         "writable": writable,
-        "can_reply": writable and consultation.status == Status.ACTIVE and consultation.channel in ("web_chat", "line"),
+        "is_conversation": consultation.channel in ("web_chat", "line"),
+        "can_reply": consultation.status == Status.ACTIVE
+        and consultation.channel in ("web_chat", "line")
+        and access.may_reply(actor, consultation),
+        "can_note": consultation.is_open and access.may_note(actor, consultation),
+        "can_join": consultation.channel in ("web_chat", "line")
+        and access.may_join_openly(actor, consultation)
+        and not selectors.has_joined(consultation=consultation, user=actor.user),
+        "pending_transfer": pending,
+        "handover_for_me": pending is not None and selectors.takeable(actor=actor, code=consultation.code) is not None,
+        "handover_needs_name": services.needs_named_receiver(consultation),
         "message_form": MessageForm(),
         "record_form": RecordForm(initial=record_initial, prefix="record"),
         "risk_form": RiskForm(prefix="risk"),
@@ -118,7 +142,7 @@ def _detail_context(request: HttpRequest, consultation: Consultation) -> dict[st
         "person_form": PersonForm(prefix="person"),
         "lookup_form": PersonLookupForm(prefix="lookup"),
         "block_form": BlockForm(prefix="block"),
-        "person_fields": shown_person,
+        "person_fields": list(shown_person.values()),
         "is_high_risk": consultation.risk_level >= RiskLevel.HIGH,
         "steps": EmergencyStep.choices,
         "assessments": list(consultation.assessments.all()),
@@ -128,11 +152,21 @@ def _detail_context(request: HttpRequest, consultation: Consultation) -> dict[st
     }
 
 
+def consultation_page(
+    request: HttpRequest, consultation: Consultation, *, status: int = 200, **panel_extra: Any
+) -> HttpResponse:
+    """The consultation page, also rendered by the apps whose panels sit beside the conversation
+    (an invalid form or a one-time slip comes back on this page, the chat still open)."""
+    context = _detail_context(request, consultation)
+    context["panels"] = panels_for(request, consultation, **panel_extra)
+    return render(request, "consultations/consultation.html", context, status=status)
+
+
 @require_GET
 @staff_required(Perm.CONSULTATION_HANDLE)
 def consultation_view(request: HttpRequest, code: UUID) -> HttpResponse:
     consultation = access_consultation(request, code)
-    return render(request, "consultations/consultation.html", _detail_context(request, consultation))
+    return consultation_page(request, consultation)
 
 
 @require_GET
@@ -200,6 +234,8 @@ def send_view(request: HttpRequest, code: UUID) -> HttpResponse:
             actor=actor_of(request),
             client_key=form.cleaned_data["key"],
         )
+    except services.Refused:  # audited by the service: a supervisor joins openly first
+        raise PermissionDenied from None
     except services.ConsultationError as error:
         return _fail(request, consultation, error.message, "reply")
     if "application/json" in request.headers.get("Accept", ""):
@@ -215,6 +251,7 @@ def record_view(request: HttpRequest, code: UUID) -> HttpResponse:
     if not form.is_valid():
         context = _detail_context(request, consultation)
         context["record_form"] = form
+        context["panels"] = panels_for(request, consultation)
         return render(request, "consultations/consultation.html", context, status=400)
     try:
         services.consultation_record(actor=actor_of(request), consultation=consultation, data=form.to_data())
@@ -268,6 +305,20 @@ def transfer_view(request: HttpRequest, code: UUID) -> HttpResponse:
     form = TransferForm(request.POST, prefix="transfer")
     if not form.is_valid():
         return _fail(request, consultation, " ".join(str(e) for errs in form.errors.values() for e in errs), "transfer")
+    to_user = form.cleaned_data["to_user"]
+    page = confirm.ask_first(
+        request,
+        question=_("Transfer this consultation?"),
+        detail=_(
+            "The receiver reads the whole conversation and your note. "
+            "Once they join, the consultation is theirs and you cannot take it back."
+        ),
+        facts=[(_("Transfer to organisation"), form.cleaned_data["to_organisation"].name)]
+        + ([(_("Counsellor"), to_user.display_name or to_user.username)] if to_user else []),
+        back_url=reverse("consultations:consultation", kwargs={"code": code}) + "#transfer",
+    )
+    if page is not None:
+        return page
     try:
         services.consultation_transfer(
             actor=actor_of(request),
@@ -278,14 +329,73 @@ def transfer_view(request: HttpRequest, code: UUID) -> HttpResponse:
         )
     except services.ConsultationError as error:
         return _fail(request, consultation, error.message, "transfer")
-    flash.success(request, _("The conversation was transferred with your note."))
-    return redirect("consultations:queue")
+    flash.success(request, _("The handover was offered with your note. Stay with the person until the receiver joins."))
+    return _back(consultation, "conversation")
+
+
+@require_POST
+@staff_required(Perm.CONSULTATION_HANDLE)
+def handover_cancel_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    consultation = access_consultation(request, code, write=True)
+    try:
+        services.handover_cancel(actor=actor_of(request), consultation=consultation)
+    except services.ConsultationError as error:
+        return _fail(request, consultation, error.message, "transfer")
+    flash.success(request, _("The handover was cancelled. You continue the conversation."))
+    return _back(consultation, "conversation")
+
+
+@require_POST
+@staff_required(Perm.CONSULTATION_HANDLE)
+def note_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    """A note only staff read (the no-JavaScript form; the socket takes {"type": "note"})."""
+    consultation = access_consultation(request, code)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        return _fail(request, consultation, " ".join(str(e) for errs in form.errors.values() for e in errs), "note")
+    try:
+        message = services.note_post(
+            actor=actor_of(request),
+            consultation=consultation,
+            body=form.cleaned_data["body"],
+            client_key=form.cleaned_data["key"],
+        )
+    except services.Refused:
+        raise PermissionDenied from None
+    except services.ConsultationError as error:
+        return _fail(request, consultation, error.message, "note")
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"seq": message.seq, "key": form.cleaned_data["key"]})
+    return _back(consultation, "conversation")
+
+
+@require_POST
+@staff_required(Perm.CONSULTATION_SUPERVISE)
+def join_view(request: HttpRequest, code: UUID) -> HttpResponse:
+    """A supervisor joins the conversation openly (the person is told)."""
+    consultation = access_consultation(request, code)
+    try:
+        services.supervisor_join(actor=actor_of(request), consultation=consultation)
+    except services.Refused:
+        raise PermissionDenied from None
+    flash.success(request, _("You joined the conversation. The person sees your messages as the supervisor's."))
+    return _back(consultation, "conversation")
 
 
 @require_POST
 @staff_required(Perm.CONSULTATION_HANDLE)
 def close_view(request: HttpRequest, code: UUID) -> HttpResponse:
     consultation = access_consultation(request, code, write=True)
+    page = confirm.ask_first(
+        request,
+        question=_("End this consultation?"),
+        detail=_(
+            "The consultation ends and cannot be reopened. In a chat or on LINE, the person is told it has ended."
+        ),
+        back_url=reverse("consultations:consultation", kwargs={"code": code}),
+    )
+    if page is not None:
+        return page
     try:
         services.consultation_close(actor=actor_of(request), consultation=consultation)
     except services.ConsultationError as error:
@@ -343,6 +453,18 @@ def block_view(request: HttpRequest, code: UUID) -> HttpResponse:
     form = BlockForm(request.POST, prefix="block")
     if not form.is_valid():
         return _fail(request, consultation, _("Give the number of days (1–90) and the reason."), "block")
+    page = confirm.ask_first(
+        request,
+        question=_("Block this sender?"),
+        detail=_(
+            "For the days you chose, this sender cannot contact any desk again on this channel (chat or LINE). "
+            "A block cannot be lifted before it ends."
+        ),
+        facts=[(_("Days"), str(form.cleaned_data["days"]))],
+        back_url=reverse("consultations:consultation", kwargs={"code": code}) + "#block",
+    )
+    if page is not None:
+        return page
     try:
         services.sender_block(
             actor=actor_of(request),

@@ -6,6 +6,7 @@ rollback (``audit.services.refusals_audited``), so it stays. The writes are grou
 this package; callers import them from here.
 """
 
+from tsunagu.referrals.services.code_send import withdrawal_code_send
 from tsunagu.referrals.services.common import Conflict, ReferralError, Refused, conflict_message
 from tsunagu.referrals.services.consent import (
     CONSULTATION_ITEMS,
@@ -59,4 +60,5 @@ __all__ = [
     "reminders_send",
     "withdrawal_code_index",
     "withdrawal_code_new",
+    "withdrawal_code_send",
 ]

@@ -30,6 +30,8 @@ from tsunagu.referrals.models import (
     EventKind,
     Item,
     NotificationKind,
+    Provision,
+    ProvisionWithdrawal,
     Purpose,
     Referral,
     ReferralEvent,
@@ -146,14 +148,27 @@ def consent_record(
     return ConsentRecorded(consent=consent, withdrawal_code=code)
 
 
+def _ledger_withdrawal(consent: Consent, *, at: dt.datetime, user: User | None, via: str) -> list[Provision]:
+    """The provision ledger keeps its entries as written and gains one per provision that rested on
+    this consent, kept as long as that provision (docs/referrals.md, "The provision ledger")."""
+    provisions = list(Provision.objects.filter(consent=consent, basis="consent", withdrawal__isnull=True))
+    ProvisionWithdrawal.objects.bulk_create(
+        ProvisionWithdrawal(provision=p, withdrawn_at=at, via=via, recorded_by=user, keep_until=p.keep_until)
+        for p in provisions
+    )
+    return provisions
+
+
 def _withdraw(consent: Consent, *, actor: AuditActor, user: User | None, via: str) -> int:
-    """Mark the consent withdrawn. A referral sent under it loses what it carried at once and, if it
-    was still going on, is closed; a draft (or one awaiting approval) only loses the consent."""
+    """Mark the consent withdrawn and append the withdrawal to the provision ledger. A referral sent
+    under it loses what it carried at once and, if it was still going on, is closed; a draft (or one
+    awaiting approval) only loses the consent."""
     now = timezone.now()
     Consent.objects.filter(pk=consent.pk).update(
         status=ConsentStatus.WITHDRAWN, withdrawn_at=now, withdrawn_by=user, withdrawn_via=via
     )
     consent.status, consent.withdrawn_at, consent.withdrawn_via = ConsentStatus.WITHDRAWN, now, via
+    provisions = _ledger_withdrawal(consent, at=now, user=user, via=via)
     referrals = Referral.objects.filter(consent=consent, consent_withdrawn_at__isnull=True)
     affected = list(referrals.select_related("to_organisation", "from_organisation", "from_user"))
     for referral in affected:
@@ -179,7 +194,11 @@ def _withdraw(consent: Consent, *, actor: AuditActor, user: User | None, via: st
         action=ReferralAction.CONSENT_WITHDRAWN,
         target_type="consent",
         target_code=consent.code,
-        detail={"via": via, "referrals": [str(r.code) for r in affected]},
+        detail={
+            "via": via,
+            "referrals": [str(r.code) for r in affected],
+            "provisions": [str(p.code) for p in provisions],
+        },
     )
     return len(affected)
 

@@ -60,6 +60,7 @@ def referral_post(
         "referral-do_not_call_home": "on",
         "referral-key": key or uuid.uuid4().hex,
         "referral-action": action,
+        "confirmed": "1",  # past the confirm step of sending (tsunagu/core/confirm.py)
     }
     if consent:
         data["referral-consent"] = consent
@@ -120,7 +121,7 @@ def test_a_stale_answer_gets_a_clear_message_and_changes_nothing(case):
     worker = case.world.client("support_worker_b")
     stale = referral.version
     case.world.client("counsellor_a").post(
-        reverse("referrals:withdraw", kwargs={"code": referral.code}), {"version": stale}
+        reverse("referrals:withdraw", kwargs={"code": referral.code}), {"version": stale, "confirmed": "1"}
     )
     response = worker.post(
         reverse("referrals:respond", kwargs={"code": referral.code}),
@@ -283,6 +284,7 @@ def test_a_support_worker_records_a_person_they_support_and_refers_them(case):
             "referral-key": "direct",
             "referral-action": "send",
             "referral-consent": str(consent.code),
+            "confirmed": "1",
         },
     )
     referral = Referral.objects.get(person=person)

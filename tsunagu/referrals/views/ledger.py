@@ -59,6 +59,7 @@ def _rows(request: HttpRequest, provisions: list[Provision]) -> list[dict[str, o
                 "link": link,
                 "basis": ledger_export.basis_label(provision),
                 "items": ledger_export.items_label(provision.items),
+                "withdrawal": ledger_export.withdrawal_label(provision),
             }
         )
     return rows

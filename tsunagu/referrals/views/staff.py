@@ -32,6 +32,7 @@ from tsunagu.consultations.access import access_consultation
 from tsunagu.consultations.access import record_read as record_consultation_read
 from tsunagu.consultations.forms import PersonForm
 from tsunagu.consultations.models import Consultation, Person, RiskLevel
+from tsunagu.core import confirm
 from tsunagu.referrals import access, rules, selectors, services
 from tsunagu.referrals.access import access_consent, access_person, access_referral, record_read
 from tsunagu.referrals.forms import (
@@ -71,6 +72,26 @@ FIELD_LABELS = {
     "summary": gettext_lazy("Summary"),
     "level": gettext_lazy("Risk level"),
 }
+
+
+# What sending and withdrawing do, said plainly: the confirm step page (tsunagu/core/confirm.py) and
+# the dialog (the same words on the forms' data-confirm in new.html and detail.html).
+SEND_QUESTION = gettext_lazy("Send this referral?")
+SEND_DETAIL = gettext_lazy(
+    "The items the person agreed to share go to the recipient at once, and the provision is entered in the "
+    "ledger. Sending cannot be undone: you can withdraw the referral later, but the recipient may already have "
+    "read it."
+)
+WITHDRAW_QUESTION = gettext_lazy("Withdraw this referral?")
+WITHDRAW_DETAIL = gettext_lazy(
+    "The referral ends: the recipient no longer sees the person's details, and it cannot be sent or reopened. "
+    "To refer the person again, make a new referral."
+)
+
+
+def _confirm_facts(recipient: str, items: list[str]) -> list[tuple[Any, Any]]:
+    labels = [str(ITEM_LABELS[i]) for i in items if i in ITEM_LABELS]
+    return [(pgettext_lazy("referral", "To"), recipient), (gettext_lazy("Items shared"), "、".join(labels) or "–")]
 
 
 def _shown(shared: dict[str, dict[str, Any]]) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -163,8 +184,27 @@ def _refer(request: HttpRequest, subject: Subject) -> HttpResponse:
         return render(request, "referrals/new.html", _new_context(request, subject))
     form = ReferralForm(request.POST, prefix="referral", exclude=actor.organisation)
     if not form.is_valid():
+        if _back_to_consultation(request, subject):
+            return _panel_page(request, subject, status=400, referral_form=form)
         return render(request, "referrals/new.html", _new_context(request, subject, referral_form=form), status=400)
     action = form.cleaned_data["action"] or "draft"
+    if action == "send":
+        if confirm.went_back(request):  # from the confirm step, with what was entered
+            if _back_to_consultation(request, subject):
+                return _panel_page(request, subject, status=200, referral_form=form)
+            return render(request, "referrals/new.html", _new_context(request, subject, referral_form=form))
+        data = form.data_for_service()
+        recipient = data.to_organisation.name if data.to_organisation is not None else data.external_name
+        page = confirm.ask_first(
+            request,
+            question=SEND_QUESTION,
+            detail=SEND_DETAIL,
+            facts=_confirm_facts(recipient, list(data.items)),
+            back_url=None,
+            back_anchor="refer" if _back_to_consultation(request, subject) else "referral",
+        )
+        if page is not None:
+            return page
     try:
         referral = services.referral_create(
             actor=actor,
@@ -179,13 +219,31 @@ def _refer(request: HttpRequest, subject: Subject) -> HttpResponse:
         context = _new_context(request, subject, referral_form=form, error=refusal.message)
         return render(request, "referrals/new.html", context, status=403)
     except services.ReferralError as error:
+        if _back_to_consultation(request, subject):
+            return _panel_page(request, subject, status=400, referral_form=form, error=error.message)
         context = _new_context(request, subject, referral_form=form, error=error.message)
         return render(request, "referrals/new.html", context, status=400)
     if action == "exception" and referral.status == ReferralStatus.DRAFT:
         return redirect("referrals:exception", code=referral.code)
     if referral.status == ReferralStatus.SENT:
         flash.success(request, _("The referral was sent."))
+    elif _back_to_consultation(request, subject):
+        flash.success(request, _("The referral was saved as a draft."))
+    if _back_to_consultation(request, subject) and subject.consultation is not None:
+        return redirect(f"{subject.back_url}#refer")
     return redirect("referrals:detail", code=referral.code)
+
+
+def _back_to_consultation(request: HttpRequest, subject: Subject) -> bool:
+    """The form came from the panel beside the conversation: its answers go back there."""
+    return subject.consultation is not None and request.POST.get("back") == "consultation"
+
+
+def _panel_page(request: HttpRequest, subject: Subject, *, status: int, **panel: Any) -> HttpResponse:
+    from tsunagu.consultations.views.staff import consultation_page  # the page the panel sits on
+
+    assert subject.consultation is not None
+    return consultation_page(request, subject.consultation, status=status, **panel)
 
 
 def _consent(request: HttpRequest, subject: Subject) -> HttpResponse:
@@ -193,6 +251,8 @@ def _consent(request: HttpRequest, subject: Subject) -> HttpResponse:
     actor = actor_of(request)
     form = ConsentForm(request.POST, prefix="consent", exclude=actor.organisation)
     if not form.is_valid():
+        if _back_to_consultation(request, subject):
+            return _panel_page(request, subject, status=400, consent_form=form)
         return render(request, "referrals/new.html", _new_context(request, subject, consent_form=form), status=400)
     try:
         recorded = services.consent_record(
@@ -201,9 +261,19 @@ def _consent(request: HttpRequest, subject: Subject) -> HttpResponse:
     except services.Refused as refusal:
         return render(request, "referrals/new.html", _new_context(request, subject, error=refusal.message), status=403)
     except services.ReferralError as error:
+        if _back_to_consultation(request, subject):
+            return _panel_page(request, subject, status=400, consent_form=form, error=error.message)
         context = _new_context(request, subject, consent_form=form, error=error.message)
         return render(request, "referrals/new.html", context, status=400)
     consent = recorded.consent
+    if _back_to_consultation(request, subject):
+        # The slip, once, in the panel beside the conversation (the code is not stored).
+        return _panel_page(
+            request,
+            subject,
+            status=200,
+            slip={"consent": consent, "code": recorded.withdrawal_code, "withdraw_url": _public_withdraw_url()},
+        )
     context = {
         "consent": consent,
         "subject": subject,
@@ -405,6 +475,15 @@ def withdraw_view(request: HttpRequest, code: UUID) -> HttpResponse:
     if not form.is_valid():
         flash.error(request, _("The form has expired. Open it again."))
         return _back(referral)
+    page = confirm.ask_first(
+        request,
+        question=WITHDRAW_QUESTION,
+        detail=WITHDRAW_DETAIL,
+        facts=[(pgettext_lazy("referral", "To"), referral.recipient_name)],
+        back_url=reverse("referrals:detail", kwargs={"code": referral.code}),
+    )
+    if page is not None:
+        return page
     try:
         services.referral_withdraw(actor=actor_of(request), referral=referral, version=form.cleaned_data["version"])
         flash.success(request, _("The referral was withdrawn. The recipient no longer sees the person's details."))
@@ -421,6 +500,15 @@ def send_view(request: HttpRequest, code: UUID) -> HttpResponse:
     if not form.is_valid():
         flash.error(request, _("The form has expired. Open it again."))
         return _back(referral)
+    page = confirm.ask_first(
+        request,
+        question=SEND_QUESTION,
+        detail=SEND_DETAIL,
+        facts=_confirm_facts(referral.recipient_name, list(referral.items)),
+        back_url=reverse("referrals:detail", kwargs={"code": referral.code}),
+    )
+    if page is not None:
+        return page
     try:
         services.referral_send(
             actor=actor_of(request),

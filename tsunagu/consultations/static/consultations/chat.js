@@ -9,7 +9,8 @@
   var labels = {
     person: root.getAttribute("data-label-person"),
     counsellor: root.getAttribute("data-label-counsellor"),
-    system: "tsunagu",
+    supervisor: root.getAttribute("data-label-supervisor"),
+    system: root.getAttribute("data-label-system"),
     reconnecting: root.getAttribute("data-label-reconnecting")
   };
   var conversation = new window.TsunaguConversation(root, {
@@ -18,7 +19,10 @@
     labels: labels,
     onState: function (data) {
       if (!state) { return; }
-      if (data.status === "waiting") {
+      if (data.status === "active" && data.handover) {
+        // A handover is never a place in a queue: the first counsellor is still there.
+        state.textContent = root.getAttribute("data-text-handover");
+      } else if (data.status === "waiting") {
         state.textContent = root.getAttribute("data-text-waiting").replace("{position}", String(data.position));
       } else if (data.status === "active") {
         state.textContent = root.getAttribute("data-text-active");

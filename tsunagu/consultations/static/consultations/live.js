@@ -27,7 +27,56 @@
   };
 
   Conversation.prototype.add = function (message) {
-    if (message.seq <= this.after) { return; }
+    var self = this;
+    // A staff reply on LINE that LINE did not accept: 「送信できませんでした」, and for whoever may send it
+    // again a retry button (a plain form; with JavaScript it answers in place).
+    function delivery(item, state) {
+      var old = item.querySelector(".chat-delivery");
+      if (old) { old.remove(); }
+      if (state !== "failed" && state !== "sending") { return; }
+      var box = document.createElement("div");
+      box.className = "chat-delivery";
+      box.setAttribute("data-delivery", state);
+      var tag = document.createElement("span");
+      tag.className = state === "failed" ? "tag tag-warn" : "tag";
+      tag.textContent = self.log.getAttribute(state === "failed" ? "data-label-failed" : "data-label-sending") || "";
+      box.appendChild(tag);
+      var url = self.log.getAttribute("data-retry-url");
+      if (state === "failed" && url) {
+        var form = document.createElement("form");
+        form.method = "post";
+        form.action = url.replace(/\/0\/retry\/$/, "/" + item.getAttribute("data-seq") + "/retry/");
+        form.setAttribute("data-retry", "");
+        var token = document.createElement("input");
+        token.type = "hidden";
+        token.name = "csrfmiddlewaretoken";
+        token.value = self.options.csrf || "";
+        var button = document.createElement("button");
+        button.type = "submit";
+        button.className = "button-secondary";
+        button.textContent = self.log.getAttribute("data-label-retry") || "";
+        form.appendChild(token);
+        form.appendChild(button);
+        form.addEventListener("submit", function (event) {
+          event.preventDefault();
+          button.disabled = true;
+          self.request(form.action, {seq: item.getAttribute("data-seq")})  // an empty multipart body is refused
+            .then(function (response) { return response.json(); })
+            .then(function (data) {
+              if (data.message) { delivery(item, data.message.delivery); } else { button.disabled = false; }
+              self.say(data.text || data.error || "");
+            })
+            .catch(function () { form.submit(); });
+        });
+        box.appendChild(form);
+      }
+      item.appendChild(box);
+    }
+    if (message.seq <= this.after) {
+      var known = this.log.querySelector('[data-seq="' + message.seq + '"]');
+      if (known && typeof message.delivery === "string") { delivery(known, message.delivery); }
+      return;
+    }
     this.after = message.seq;
     var empty = this.log.querySelector("[data-empty]");
     if (empty) { empty.remove(); }
@@ -36,7 +85,17 @@
     item.setAttribute("data-seq", String(message.seq));
     var who = document.createElement("span");
     who.className = "chat-who";
-    who.textContent = this.options.labels[message.sender] || "";
+    // Staff read who wrote a staff message (and its role); the person reads the role only.
+    var role = this.options.labels[message.sender] || "";
+    who.textContent = message.author ? message.author + " (" + role + ")" : role;
+    if (message.note) {
+      item.className += " chat-note";
+      var tagged = document.createElement("span");
+      tagged.className = "tag";
+      tagged.textContent = this.options.labels.note || "";
+      who.appendChild(document.createTextNode(" "));
+      who.appendChild(tagged);
+    }
     var at = document.createElement("span");
     at.className = "chat-at";
     at.textContent = " " + message.at;
@@ -46,6 +105,7 @@
     item.appendChild(who);
     item.appendChild(at);
     item.appendChild(text);
+    delivery(item, message.delivery);
     this.log.appendChild(item);
     item.scrollIntoView({block: "nearest"});
   };
@@ -60,6 +120,7 @@
   Conversation.prototype.hello = function () {
     var hello = {type: "hello", after: this.after, language: this.root.getAttribute("data-language") || "ja"};
     if (this.options.secret) { hello.secret = this.options.secret; }
+    if (this.resume) { hello.resume = this.resume; }  // this page view's socket already wrote its read row
     this.socket.send(JSON.stringify(hello));
     var self = this;
     Object.keys(this.pending).forEach(function (key) { self.socket.send(JSON.stringify(self.pending[key])); });
@@ -81,6 +142,7 @@
     socket.onmessage = function (event) {
       var data = JSON.parse(event.data);
       if (data.type === "messages") { self.news(data); }
+      else if (data.type === "resume") { self.resume = data.token; }
       else if (data.type === "ack") {
         delete self.pending[data.key];
         if (data.message && data.message.seq === self.after + 1) { self.add(data.message); }
@@ -131,21 +193,22 @@
     var self = this;
     var fields = {body: frame.body, key: frame.key};
     if (this.options.secret) { fields.secret = this.options.secret; }
-    this.request(this.options.sendUrl, fields)
+    var url = frame.type === "note" ? this.options.noteUrl : this.options.sendUrl;
+    this.request(url, fields)
       .then(function (response) { return response.json(); })
       .then(function (data) { if (data.error) { self.say(data.error); } delete self.pending[frame.key]; })
       .catch(function () { /* kept in pending: sent again on the next poll */ });
   };
 
-  Conversation.prototype.send = function (body) {
+  Conversation.prototype.send = function (body, type) {
     var key = Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
-    var frame = {type: "send", body: body, key: key};
+    var frame = {type: type || "send", body: body, key: key};
     this.pending[key] = frame;
     if (this.socket && this.socket.readyState === 1) { this.socket.send(JSON.stringify(frame)); }
     else { this.post(frame); }
   };
 
-  Conversation.prototype.bindForm = function (form) {
+  Conversation.prototype.bindForm = function (form, type) {
     var self = this;
     if (!form) { return; }
     form.addEventListener("submit", function (event) {
@@ -153,7 +216,7 @@
       var field = form.querySelector("textarea");
       var text = field.value.trim();
       if (!text) { return; }
-      self.send(text);
+      self.send(text, type);
       field.value = "";
       field.focus();
     });
