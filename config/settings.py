@@ -126,8 +126,8 @@ def redis_channel_layer(url: str, *, prefix: str = "asgi") -> dict[str, object]:
       and still ends a read from a Redis that is gone.
     - Capacity. All the sockets of one process share one Redis queue ("specific.<process>!"), and
       channels_redis drops an event, with no error, once a queue holds ``capacity`` of them (100 by
-      default): a process that falls one second behind at 100 events a second lost messages
-      (docs/performance.md, "Chat delivery"). Events still expire after ``expiry`` (60 s).
+      default, for the whole process): a process 100 events behind lost the last message of a
+      conversation (docs/performance.md, "Chat delivery"). Events still expire after 60 s.
     """
     return {
         "BACKEND": "channels_redis.core.RedisChannelLayer",

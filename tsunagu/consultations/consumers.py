@@ -130,11 +130,8 @@ class _JsonFrames(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             return
         await self.receive_json(content, **kwargs)
 
-    async def refuse(self, error: str, key: str = "") -> None:
-        frame = {"type": "error", "error": error}
-        if key:
-            frame["key"] = key
-        await self.send_json(frame)
+    async def refuse(self, error: str) -> None:
+        await self.send_json({"type": "error", "error": error})
 
 
 def _news(pk: int, after: int, language: str, staff: bool = False) -> dict[str, Any] | None:
