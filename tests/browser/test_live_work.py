@@ -105,5 +105,5 @@ def test_the_record_saves_beside_the_conversation_without_leaving_it(
     expect(counsellor.locator("#refer")).to_contain_text(t("Step 2: the person's consent to share"))
     assert counsellor.evaluate("window.__samePage === true")
     assert_no_axe_violations(counsellor)
-    counsellor.set_viewport_size({"width": 360, "height": 800})
+    counsellor.set_viewport_size({"width": 390, "height": 844})
     screenshot(counsellor, "consultation-phone")

@@ -39,6 +39,7 @@ class ShownPanel:
 
 
 _registry: list[Panel] = []
+_discovered: list[bool] = []
 
 
 def discover() -> None:
@@ -49,10 +50,11 @@ def discover() -> None:
         if config.name.startswith("tsunagu.") and importlib.util.find_spec(name) is not None:
             found.extend(importlib.import_module(name).PANELS)
     _registry[:] = sorted(found, key=lambda panel: (panel.order, panel.id))
+    _discovered[:] = [True]
 
 
 def panels_for(request: HttpRequest, consultation: Consultation, **extra: Any) -> list[ShownPanel]:
-    if not _registry:
+    if not _discovered:  # once per process, on the first consultation page
         discover()
     shown = []
     for panel in _registry:

@@ -222,25 +222,32 @@ def _fail(request: HttpRequest, consultation: Consultation, message: str, anchor
 @require_POST
 @staff_required(Perm.CONSULTATION_HANDLE)
 def send_view(request: HttpRequest, code: UUID) -> HttpResponse:
-    consultation = access_consultation(request, code, write=True)
+    return _staff_message(request, access_consultation(request, code, write=True), note=False)
+
+
+def _staff_message(request: HttpRequest, consultation: Consultation, *, note: bool) -> HttpResponse:
+    """A staff message from a plain form (the socket takes {"type": "send"} and {"type": "note"}):
+    to the person, or a note only staff read. Who may write which is the services' rule."""
+    anchor = "note" if note else "reply"
     form = MessageForm(request.POST)
     if not form.is_valid():
-        return _fail(request, consultation, " ".join(str(e) for errs in form.errors.values() for e in errs), "reply")
+        return _fail(request, consultation, " ".join(str(e) for errs in form.errors.values() for e in errs), anchor)
+    actor = actor_of(request)
+    body, key = form.cleaned_data["body"], form.cleaned_data["key"]
     try:
-        message = services.message_post(
-            consultation=consultation,
-            sender=Sender.COUNSELLOR,
-            body=form.cleaned_data["body"],
-            actor=actor_of(request),
-            client_key=form.cleaned_data["key"],
-        )
-    except services.Refused:  # audited by the service: a supervisor joins openly first
+        if note:
+            message = services.note_post(actor=actor, consultation=consultation, body=body, client_key=key)
+        else:
+            message = services.message_post(
+                consultation=consultation, sender=Sender.COUNSELLOR, body=body, actor=actor, client_key=key
+            )
+    except services.Refused:  # audited by the service (a supervisor joins openly before writing to the person)
         raise PermissionDenied from None
     except services.ConsultationError as error:
-        return _fail(request, consultation, error.message, "reply")
+        return _fail(request, consultation, error.message, anchor)
     if "application/json" in request.headers.get("Accept", ""):
-        return JsonResponse({"seq": message.seq, "key": form.cleaned_data["key"]})
-    return _back(consultation, "reply")
+        return JsonResponse({"seq": message.seq, "key": key})
+    return _back(consultation, anchor)
 
 
 @require_POST
@@ -348,25 +355,8 @@ def handover_cancel_view(request: HttpRequest, code: UUID) -> HttpResponse:
 @require_POST
 @staff_required(Perm.CONSULTATION_HANDLE)
 def note_view(request: HttpRequest, code: UUID) -> HttpResponse:
-    """A note only staff read (the no-JavaScript form; the socket takes {"type": "note"})."""
-    consultation = access_consultation(request, code)
-    form = MessageForm(request.POST)
-    if not form.is_valid():
-        return _fail(request, consultation, " ".join(str(e) for errs in form.errors.values() for e in errs), "note")
-    try:
-        message = services.note_post(
-            actor=actor_of(request),
-            consultation=consultation,
-            body=form.cleaned_data["body"],
-            client_key=form.cleaned_data["key"],
-        )
-    except services.Refused:
-        raise PermissionDenied from None
-    except services.ConsultationError as error:
-        return _fail(request, consultation, error.message, "note")
-    if "application/json" in request.headers.get("Accept", ""):
-        return JsonResponse({"seq": message.seq, "key": form.cleaned_data["key"]})
-    return _back(consultation, "conversation")
+    """A note only staff read, from the plain form."""
+    return _staff_message(request, access_consultation(request, code), note=True)
 
 
 @require_POST
