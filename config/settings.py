@@ -79,9 +79,20 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Every answer, refusals made by the middleware below included (bad Host, unreadable form, the
+    # API's 405 and 429, static files), passes out through these: a request id, then the security
+    # headers and no-store (docs/architecture.md, "Request pipeline").
+    "tsunagu.core.middleware.RequestContextMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "tsunagu.core.middleware.NoStoreMiddleware",
+    # A Host outside ALLOWED_HOSTS: a 400 before the HTTPS redirect reads it, with the headers below too.
+    "tsunagu.core.middleware.AllowedHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "tsunagu.core.middleware.RequestContextMiddleware",
+    # HEAD is answered as GET without the body, wherever GET is allowed.
+    "tsunagu.core.middleware.HeadAsGetMiddleware",
     # /api/hsds/ only: drops cookies before the session middleware, rate-limits, adds CORS (docs/api.md).
     "tsunagu.directory.api.middleware.PublicApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -92,16 +103,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # やさしい日本語 (/ja-easy/): furigana on the kanji of portal pages (tsunagu/portal/furigana.py).
     "tsunagu.portal.middleware.FuriganaMiddleware",
+    # A malformed CSRF cookie counts as none: no page without a form sets a new one.
+    "tsunagu.core.middleware.MalformedCsrfCookieMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "tsunagu.accounts.middleware.SessionPolicyMiddleware",
     "tsunagu.accounts.middleware.ActorMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "django_permissions_policy.PermissionsPolicyMiddleware",
-    "tsunagu.core.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -213,6 +222,9 @@ AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 # django-axes stores the failed request's form data; every secret field must be masked there.
 AXES_SENSITIVE_PARAMETERS = ["password", "current_password", "new_password", "new_password_again", "token"]
+# axes names a client in its log lines by username and address; ours name nobody (and the lines are
+# reduced further in LOGGING, "sign_in_failures_counted").
+AXES_CLIENT_STR_CALLABLE = "tsunagu.core.logging.axes_client_str"
 
 OTP_TOTP_ISSUER = env.str("TSUNAGU_OTP_ISSUER", "tsunagu")
 
@@ -230,6 +242,10 @@ TSUNAGU_CHAT_STARTS_PER_HOUR = env.int("TSUNAGU_CHAT_STARTS_PER_HOUR", 5, minimu
 # A warm transfer nobody joins within this time alerts the supervisors and tells the first counsellor.
 TSUNAGU_HANDOVER_TIMEOUT_SECONDS = env.int("TSUNAGU_HANDOVER_TIMEOUT_SECONDS", 60, minimum=10, maximum=900)
 TSUNAGU_CONSULTATION_RETENTION_DAYS = env.int("TSUNAGU_CONSULTATION_RETENTION_DAYS", 3 * 365, minimum=30)
+# Refused calls of a machine endpoint (CTI, LINE), failed sign-ins, refused chat starts:
+# counted per source and hour; a machine endpoint answers 429 without checking anything past this
+# many a minute (tsunagu/audit/aggregate.py).
+TSUNAGU_MACHINE_REFUSALS_PER_MINUTE = env.int("TSUNAGU_MACHINE_REFUSALS_PER_MINUTE", 10, minimum=1)
 # Alerts (docs/consultations.md, "Alerts"): an alert no supervisor acknowledges within this many
 # minutes goes by e-mail and SMS to the desk's escalation list (`manage.py escalate_alerts`, run
 # every minute). SMS go through the backend named here (tsunagu/core/sms.py; the file backend
@@ -256,7 +272,8 @@ LINE_CHANNEL_ACCESS_TOKEN = env.secret("LINE_CHANNEL_ACCESS_TOKEN") or ""
 LINE_API_BASE = env.str("LINE_API_BASE", "https://api.line.me")
 
 # Sessions: server-side, 30-minute idle and 12-hour absolute limits (security.md, 7.3.1/7.3.2).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# The database store, refusing a cookie that cannot be a session key (tsunagu/core/sessions.py).
+SESSION_ENGINE = "tsunagu.core.sessions"
 TSUNAGU_SESSION_IDLE_SECONDS = env.int("TSUNAGU_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=120) * 60
 TSUNAGU_SESSION_ABSOLUTE_SECONDS = env.int("TSUNAGU_SESSION_ABSOLUTE_HOURS", 12, minimum=1, maximum=24) * 3600
 TSUNAGU_REAUTH_SECONDS = env.int("TSUNAGU_REAUTH_MINUTES", 5, minimum=1, maximum=30) * 60
@@ -359,10 +376,30 @@ EMAIL_HOST_PASSWORD = env.secret("TSUNAGU_EMAIL_PASSWORD") or ""
 EMAIL_USE_TLS = env.bool("TSUNAGU_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env.str("TSUNAGU_EMAIL_FROM", "tsunagu@localhost")
 
-# Logs carry the request id, never personal data (security.md, 16.2.5). A refusal (403, 404) is one
-# INFO line on django.request, without a traceback (its audit row says the rest); a 500 keeps its
-# traceback at ERROR (docs/operations.md, "Health and logs"). Django's own loggers follow the same
-# level (Django sets "django" to INFO, with handlers of its own that print only under DEBUG, twice).
+# Logs carry the request id, never personal data (security.md, 16.2.5). A refusal (any 4xx, a bad
+# Host, a CSRF failure, a body too large) is one INFO line without a traceback and without what the
+# client sent; a failed sign-in one INFO line without username or address; the development server's
+# access lines keep no query values; a 500 keeps its traceback at ERROR (docs/operations.md, "Health
+# and logs"). Django's own loggers follow the same level (Django sets "django" to INFO, with handlers
+# of its own that print only under DEBUG, twice). A filter on a logger sees only that logger's own
+# records, so each django.security.<check> logger (one per SuspiciousOperation) is named.
+_REFUSAL_LOGGERS = ["django.request", "django.security.csrf"] + [
+    f"django.security.{check}"
+    for check in (
+        "SuspiciousOperation",
+        "DisallowedHost",
+        "DisallowedRedirect",
+        "RequestDataTooBig",
+        "TooManyFieldsSent",
+        "TooManyFilesSent",
+        "SuspiciousMultipartForm",
+        "SuspiciousFileOperation",
+        "SuspiciousSession",
+        "InvalidSessionKey",
+        "DisallowedModelAdminLookup",
+        "DisallowedModelAdminToField",
+    )
+]
 _LOG_LEVEL = env.str("TSUNAGU_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
@@ -370,6 +407,8 @@ LOGGING = {
     "filters": {
         "request_id": {"()": "tsunagu.core.logging.RequestIdFilter"},
         "refusals_as_info": {"()": "tsunagu.core.logging.RefusalsAsInfo"},
+        "sign_in_failures_counted": {"()": "tsunagu.core.logging.SignInFailuresCounted"},
+        "access_line_without_values": {"()": "tsunagu.core.logging.AccessLineWithoutValues"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -379,7 +418,11 @@ LOGGING = {
     },
     "loggers": {
         "django": {"level": _LOG_LEVEL, "handlers": [], "propagate": True},
-        "django.request": {"filters": ["refusals_as_info"]},
+        **{name: {"filters": ["refusals_as_info"]} for name in _REFUSAL_LOGGERS},
+        "axes.handlers.database": {"filters": ["sign_in_failures_counted"]},
+        "django.channels.server": {"filters": ["access_line_without_values"]},
+        # Django's default gives django.server a handler of its own and no propagation: ours instead.
+        "django.server": {"filters": ["access_line_without_values"], "handlers": [], "propagate": True},
     },
     "root": {"handlers": ["console"], "level": _LOG_LEVEL},
 }

@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
+handler400 = "tsunagu.core.views.error_400"
 handler403 = "tsunagu.core.views.error_403"
 handler404 = "tsunagu.core.views.error_404"
 handler500 = "tsunagu.core.views.error_500"

@@ -17,8 +17,10 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tsunagu.accounts.tests.personas import sign_in
+from tsunagu.audit.aggregate import refusal_counts_record
 from tsunagu.audit.models import AuditEvent
 from tsunagu.audit.services import verify_chain
 from tsunagu.consultations.tests import asgi_server, line_platform
@@ -42,6 +44,11 @@ def _secret(html: str) -> str:
 def _anonymous_rows() -> list[AuditEvent]:
     """Rows of anonymous actors written while answering a request (not the set-up's commands)."""
     return list(AuditEvent.objects.filter(actor_code__isnull=True).exclude(request_id="").order_by("seq"))
+
+
+def _aggregate_rows() -> list[AuditEvent]:
+    """The rows that record refusals counted per source and hour (``audit.aggregate``)."""
+    return list(AuditEvent.objects.filter(detail__has_key="count", outcome="denied").order_by("seq"))
 
 
 def _assert_no_address(rows: list[AuditEvent], *addresses: str) -> None:
@@ -68,12 +75,15 @@ def test_an_anonymous_chat_leaves_no_address_in_any_audit_row(world, settings, c
     assert started.status_code == 200
     secret = _secret(started.content.decode())
     assert person.post("/chat/send/", {"secret": secret, "body": "眠れません"}).status_code == 200
-    assert person.post("/chat/", {"at_risk": ""}).status_code == 429  # the hourly limit: a refusal row
+    assert person.post("/chat/", {"at_risk": ""}).status_code == 429  # the hourly limit: a refusal, counted
+    assert refusal_counts_record(at=timezone.now() + dt.timedelta(hours=1)) == 1  # its hour's row
 
-    actions = [row.action for row in _anonymous_rows()]
-    assert {"consultation.started", "consultation.message_sent", "consultation.chat_refused"} <= set(actions)
-    _assert_no_address(_anonymous_rows(), RESIDENT)
-    pseudonyms = {row.detail.get("client") for row in _anonymous_rows()}
+    rows = [*_anonymous_rows(), *_aggregate_rows()]
+    assert {"consultation.started", "consultation.message_sent", "consultation.chat_refused"} <= {
+        row.action for row in rows
+    }
+    _assert_no_address(rows, RESIDENT)
+    pseudonyms = {row.detail.get("client") for row in rows}
     assert len(pseudonyms) == 1 and None not in pseudonyms  # one source, seen as one within the day
     assert verify_chain().ok
     _assert_not_logged(caplog, RESIDENT)  # nor in any log record
@@ -116,14 +126,16 @@ def test_other_anonymous_rows_keep_no_address(world, settings, caplog):
     )
     assert refused.status_code == 400
     assert visitor.post("/consent/withdraw/", {"code": "ABCD-EFGH-JKLM"}).status_code == 400
-    _assert_not_logged(caplog, RESIDENT)
-    # The staff sign-in: django-axes logs a failure with its address (the staff surface, like the
-    # proxy's staff log); the audit row keeps none.
+    # The staff sign-in: neither django-axes nor the audit trail keeps the address.
     assert visitor.post(reverse("accounts:login"), {"username": "nobody", "password": "wrong" * 3}).status_code == 200
+    _assert_not_logged(caplog, RESIDENT)
+    # The refused LINE delivery and the failed sign-in are counted; their hour's rows keep no address.
+    assert refusal_counts_record(at=timezone.now() + dt.timedelta(hours=1)) == 2
 
-    actions = {row.action for row in _anonymous_rows()}
+    rows = [*_anonymous_rows(), *_aggregate_rows()]
+    actions = {row.action for row in rows}
     assert {"consultation.line_webhook_refused", "consent.withdrawn", "auth.sign_in_failed"} <= actions, actions
-    _assert_no_address(_anonymous_rows(), RESIDENT)
+    _assert_no_address(rows, RESIDENT)
     assert verify_chain().ok
 
 

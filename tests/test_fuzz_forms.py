@@ -29,6 +29,21 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import HealthCheck, currently_in_test_context, event, given, settings
 from hypothesis import strategies as st
 
+from tests.hostile import (
+    ANY_CHAR,
+    BLANK,
+    DATE,
+    FULL_WIDTH,
+    HIRAGANA,
+    HUGE,
+    JAPANESE,
+    KANJI,
+    KATAKANA,
+    VALUE,
+    WITH_CONTROL,
+    form_data,
+    last,
+)
 from tsunagu.accounts import session_policy
 from tsunagu.accounts.models import Membership, Organisation, OrganisationType, User
 from tsunagu.accounts.policy import Role
@@ -42,85 +57,7 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-# --- hostile values -------------------------------------------------------------------------------
-
-ANY_CHAR = st.characters(blacklist_categories=("Cs",))  # lone surrogates cannot be encoded at all
-FULL_WIDTH = st.characters(min_codepoint=0xFF01, max_codepoint=0xFF5E)  # ！ … ～, incl. ０-９ Ａ-Ｚ ＠
-HIRAGANA = st.characters(min_codepoint=0x3041, max_codepoint=0x3096)
-KATAKANA = st.characters(min_codepoint=0x30A1, max_codepoint=0x30F6)
-KANJI = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
-CONTROL = st.characters(max_codepoint=0x1F) | st.sampled_from(["\x7f", "\x85", "\x9b"])
-EMOJI = st.text(st.characters(min_codepoint=0x1F300, max_codepoint=0x1FAFF), min_size=1, max_size=5) | st.sampled_from(
-    ["👨‍👩‍👧", "🇯🇵", "❤️", "🙇‍♀️"]
-)
-INJECTION = st.sampled_from(
-    [
-        "' OR 1=1 --",
-        "'; DROP TABLE accounts_user; --",
-        '" OR ""="',
-        "<script>alert(1)</script>",
-        '"><img src=x onerror=alert(1)>',
-        "{{ 7*7 }}",
-        "{% debug %}",
-        "%(x)s",
-        "%s%s%s%n",
-        "${7*7}",
-        "../../../../etc/passwd",
-        "javascript:alert(1)",
-        "//evil.example/",
-        "\\\\evil.example",
-        "http://evil.example/",
-        "null",
-        "undefined",
-        "NaN",
-        "-1",
-        "1e400",
-        "\u202eevil",
-        "\ufeff",
-        "\u200b",
-    ]
-)
-BLANK = st.sampled_from(["", " ", "\t", "\n", "\r\n", "\u3000", "\u00a0", "   \u3000  "])
-JAPANESE = st.text(FULL_WIDTH | HIRAGANA | KANJI, min_size=1, max_size=40)
-WITH_CONTROL = st.tuples(
-    st.text(ANY_CHAR, max_size=10), st.text(CONTROL, min_size=1, max_size=3), st.text(ANY_CHAR, max_size=10)
-).map("".join)
-HUGE = st.builds(
-    lambda ch, n: ch * n,
-    st.sampled_from(["a", "あ", "１", "😀", "\x00", "<"]),
-    st.integers(min_value=10_000, max_value=10_010),
-)
-NUMBER = st.integers(min_value=-(2**70), max_value=2**70) | st.floats(allow_nan=True, allow_infinity=True)
-DATE = st.dates().map(lambda d: d.isoformat()) | st.sampled_from(
-    ["0001-01-01", "9999-12-31", "2024-02-30", "2024-13-01", "１９９９-０１-０１", "01/02/2024", "2024-1-1"]
-)
-SCALAR = st.one_of(
-    JAPANESE, WITH_CONTROL, HUGE, BLANK, INJECTION, EMOJI, st.text(ANY_CHAR, max_size=60), NUMBER, st.booleans(), DATE
-)
-# A list posts several values for one key; a form then reads the last one (QueryDict.get()).
-VALUE = SCALAR | st.lists(SCALAR, min_size=2, max_size=4)
-EXTRA_KEYS = st.dictionaries(st.text(ANY_CHAR, min_size=1, max_size=20), VALUE, max_size=3)
-MISSING = object()
-
-
-def last(value: Any) -> str:
-    """What a form field receives for a posted value."""
-    return str(value[-1] if isinstance(value, list) else value)
-
-
-@st.composite
-def form_data(draw: st.DrawFn, **fields: st.SearchStrategy[Any]) -> dict[str, Any]:
-    """Plausible values for every field, except a random few that get a hostile value or go missing."""
-    hostile = draw(st.sets(st.sampled_from(sorted(fields))))
-    data: dict[str, Any] = draw(EXTRA_KEYS)
-    for name, plausible in fields.items():
-        value = draw(VALUE | st.just(MISSING)) if name in hostile else draw(plausible)
-        if value is MISSING:
-            data.pop(name, None)
-        else:
-            data[name] = value
-    return data
-
+# --- hostile values: tests/hostile.py (shared with the public side's fuzzing) ----------------------
 
 # --- plausible values -----------------------------------------------------------------------------
 

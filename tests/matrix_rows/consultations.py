@@ -197,7 +197,8 @@ ROWS: list[Row] = [
     # (404, not an access refusal) until the channel secret and token are configured.
     Row("line_webhook", everyone(404), method="post", audit_denied=False),
     # The CTI webhook: a phone system with its organisation's token; without one, 401 for anyone.
-    Row("cti_call", everyone(401), method="post"),
+    # Refused without a token: counted per source and hour, one audit row per hour (audit.aggregate).
+    Row("cti_call", everyone(401), method="post", audit_denied=False),
     # Sending a LINE reply again: the handler or a supervisor of the handling organisation. A web
     # chat's message is no LINE reply: refused with a message, back to the conversation (302).
     Row(

@@ -75,6 +75,7 @@ KEY_LABELS: Mapping[str, Promise] = {
     "other_recipient": pgettext_lazy("audit detail", "Other recipient"),
     "outcome": pgettext_lazy("audit detail", "Outcome"),
     "outcomes": pgettext_lazy("audit detail", "Outcomes"),
+    "over_limit": pgettext_lazy("audit detail", "Over the limit (answered 429)"),
     "people": pgettext_lazy("audit detail", "People"),
     "person": pgettext_lazy("audit detail", "Person"),
     "primary": pgettext_lazy("audit detail", "Current key"),

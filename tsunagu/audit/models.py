@@ -50,3 +50,31 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.outcome}"
+
+
+class RefusalTally(models.Model):
+    """Refused calls of one kind from one source (a machine endpoint without valid credentials: the
+    CTI webhook, the LINE webhook) in one hour: a counter, not a trail (tsunagu/audit/aggregate.py).
+
+    Anyone can send such calls, so each one is counted here, in one row updated in place, and the
+    audit trail gets one row per source and hour with the count once the hour has passed. The row
+    also counts the current minute, for the rate limit. ``source`` is the pseudonym of the day
+    (never an address); a row is deleted when its audit row is written.
+    """
+
+    action = models.CharField(max_length=64)
+    source = models.CharField(max_length=16)
+    period_start = models.DateTimeField(db_index=True)
+    reason = models.CharField(max_length=64, blank=True)
+    count = models.PositiveIntegerField(default=0)
+    over_limit = models.PositiveIntegerField(default=0)
+    minute_start = models.DateTimeField()
+    minute_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["action", "source", "period_start"], name="audit_refusal_tally_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.source} {self.period_start:%Y-%m-%d %H}h ×{self.count}"

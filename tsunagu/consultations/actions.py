@@ -123,6 +123,7 @@ DETAIL_LABELS: dict[str, dict[str, Promise | str]] = {
         "blocked": _("sender blocked"),
         "rate": _("too many chats from one address"),
         "token": _("wrong or missing token"),
+        "signature": _("wrong or missing signature"),
         "not_supervisor": _("not a supervisor"),
         "not_desk_manager": _("may not manage the organisation's intake settings"),
     },

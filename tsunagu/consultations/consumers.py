@@ -12,11 +12,16 @@ The protocol is JSON frames:
 - a staff socket's first ``messages`` is preceded by ``{"type": "resume", "token": "…"}``: the page
   says it again in its next ``hello`` (``"resume"``) after a dropped connection, so a reconnect of
   the same page view writes no second ``consultation.read`` row (docs/consultations.md, "Real time").
-- a frame the server cannot take gets ``{"type": "error", "error": code}`` and the socket stays
-  open: ``binary`` (frames are JSON text), ``too_large`` (over ``FRAME_MAX_CHARS``), ``not_json``
-  (also empty, or nested too deep), ``not_object``, ``text`` (a string that is not valid Unicode,
-  such as a lone surrogate ``"\ud800"``), ``after`` (not a whole number from 0 to 2³¹−1: ``1e400``,
-  ``Infinity``, ``NaN``). A ``send`` whose body cannot be stored gets a sentence for the writer.
+- a frame the server cannot take gets ``{"type": "error", "error": code}`` (with the frame's
+  ``key`` once that is read) and the socket stays open: ``binary`` (frames are JSON text),
+  ``too_large`` (over ``FRAME_MAX_CHARS``), ``not_json`` (also empty, or nested too deep),
+  ``not_object``, ``type`` (no ``type``, or one this socket does not take: the queue socket takes
+  none), a field's name (``key``, ``secret``, ``resume``, ``language``, ``body``: not a string),
+  ``text`` (a string anywhere in the frame, even an object key, that is not valid Unicode, such as a
+  lone surrogate ``"\ud800"``, or that holds NUL), ``after`` (not a whole number from 0 to 2³¹−1:
+  ``1e400``, ``Infinity``, ``NaN``, a number of 5,000 digits), ``again`` (a second ``hello``),
+  ``hello first`` (a ``send`` before the ``hello``). A ``send`` whose body cannot be stored gets a
+  sentence for the writer. One decoder reads every frame (``_JsonFrames``).
 
 Events on the channel layer carry no text (events.py): each consumer reads what is new from the
 database through the same rules as the pages.
@@ -29,7 +34,8 @@ import json
 import logging
 import math
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -68,35 +74,50 @@ FRAME_MAX_CHARS = 32 * 1024
 SEQ_MAX = 2**31 - 1
 
 
-def _unicode(text: str) -> bool:
-    """Valid Unicode: no lone surrogate (``"\\ud800"``), which JSON may carry but no database,
-    encryption or hash can take."""
+#: A JSON number with more digits than this is no number a frame may carry (a message number has
+#: at most 10). Python's int() refuses one of over 4,300 digits with ValueError, and the 4,300 it
+#: takes cost time; the decoder reads a longer one as an infinity, which no field accepts.
+NUMBER_MAX_DIGITS = 20
+
+
+def _readable(text: str) -> bool:
+    """Text the server can take: valid Unicode (no lone surrogate such as ``"\\ud800"``, which JSON
+    may carry but no database, encryption or hash can take) without NUL (which no PostgreSQL text
+    column takes, and which Django's forms refuse on the HTTP side)."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         return False
-    return True
+    return "\x00" not in text
 
 
-def _text(content: dict[str, Any], name: str, limit: int) -> str | None:
-    """A string field of a frame, cut to ``limit``: "" when absent or not a string, None when it is
-    not valid Unicode."""
-    value = content.get(name, "")
-    if not isinstance(value, str):
-        return ""
-    value = value[:limit]
-    return value if _unicode(value) else None
+def _unreadable_anywhere(content: Any) -> bool:
+    """Whether any string in a decoded frame, as a value or as an object key, at any depth, is not
+    ``_readable``. Iterative: a frame may nest as deep as the JSON parser goes."""
+    pending = [content]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if not _readable(value):
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
 
-def _language(content: dict[str, Any]) -> str:
-    language = _text(content, "language", 16) or "ja"
-    return language if translation.check_for_language(language) else "ja"
+def _number(digits: str) -> int | float:
+    if len(digits.lstrip("-")) > NUMBER_MAX_DIGITS:
+        return -math.inf if digits.startswith("-") else math.inf
+    return int(digits)
 
 
-def _after(content: dict[str, Any]) -> int | None:
+def _after(value: Any) -> int | None:
     """The number of the last message the client has: a whole number from 0 to SEQ_MAX (a JSON
-    number such as 7.0 is one; 1e400, Infinity and NaN are not), or None."""
-    value = content.get("after", 0)
+    number such as 7.0 or -0 is one; 1e400, Infinity, NaN and a number of 5,000 digits are not), or
+    None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
@@ -108,30 +129,112 @@ def _after(content: dict[str, Any]) -> int | None:
     return None
 
 
+def _language(value: str) -> str:
+    return value if value and translation.check_for_language(value) else "ja"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a frame, as the decoder reads it (``_JsonFrames.FRAMES``):
+
+    - ``text``: a string, cut to ``limit``; "" when absent;
+    - ``body``: a message's text, a string that must be there; a body the server cannot store gets a
+      sentence for the writer, not a code;
+    - ``after``: a message number (``_after``); 0 when absent.
+    """
+
+    name: str
+    kind: Literal["text", "body", "after"]
+    limit: int = 0
+
+
+KEY = Field("key", "text", 64)
+BODY = Field("body", "body")
+AFTER = Field("after", "after")
+LANGUAGE = Field("language", "text", 16)
+
+
+class FrameRefused(Exception):
+    """A frame the decoder does not pass on; ``answer`` is the error frame the client gets."""
+
+    def __init__(self, answer: dict[str, Any]) -> None:
+        super().__init__(answer.get("error", ""))
+        self.answer = answer
+
+
 class _JsonFrames(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
-    """Reads a client's frame without ever failing on it: a frame that is not a JSON object (binary,
-    empty, too long, not JSON, nested too deep, not an object) gets an error frame, and the socket
-    stays open. Channels' own ``receive`` raises on all of these and closes the socket with 1011."""
+    """The one decoder of a client's frames, which never fails on one. A frame must be a JSON object
+    of at most FRAME_MAX_CHARS characters whose ``type`` is one of ``FRAMES``, each of its fields of
+    the kind declared there, and every string in it, at any depth and as an object key, valid
+    Unicode without NUL (``_readable``). Anything else gets ``{"type": "error", "error": code}``
+    (with the frame's ``key`` once that is read) and the socket stays open: Channels' own
+    ``receive`` raises on most of these and closes the socket with 1011, and a string the database
+    cannot take raised later, in a service. A frame that passes goes to ``frame_<type>(fields)``
+    with its declared fields only, cleaned."""
+
+    #: The frames a socket takes: type → its fields. A socket that takes none answers every JSON
+    #: object with the error ``type``.
+    FRAMES: ClassVar[dict[str, tuple[Field, ...]]] = {}
+    language: str = "ja"
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
-        if text_data is None:
-            await self.refuse("binary")
-            return
-        if len(text_data) > FRAME_MAX_CHARS:
-            await self.refuse("too_large")
-            return
         try:
-            content = json.loads(text_data)
+            kind, fields = self.decode_frame(text_data)
+        except FrameRefused as refusal:
+            await self.send_json(refusal.answer)
+            return
+        await getattr(self, f"frame_{kind}")(fields)
+
+    def decode_frame(self, text_data: str | None) -> tuple[str, dict[str, Any]]:
+        if text_data is None:
+            raise FrameRefused({"type": "error", "error": "binary"})
+        if len(text_data) > FRAME_MAX_CHARS:
+            raise FrameRefused({"type": "error", "error": "too_large"})
+        try:
+            content = json.loads(text_data, parse_int=_number)
         except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
-            await self.refuse("not_json")
-            return
+            raise FrameRefused({"type": "error", "error": "not_json"}) from None
         if not isinstance(content, dict):
-            await self.refuse("not_object")
-            return
-        await self.receive_json(content, **kwargs)
+            raise FrameRefused({"type": "error", "error": "not_object"})
+        kind = content.get("type")
+        if not isinstance(kind, str) or kind not in self.FRAMES:
+            raise FrameRefused({"type": "error", "error": "type"})
+        fields: dict[str, Any] = {}
+        for field in self.FRAMES[kind]:
+            fields[field.name] = self._field(field, content, fields.get("key"))
+        if _unreadable_anywhere(content):
+            raise FrameRefused(self._error("text", fields.get("key")))
+        return kind, fields
+
+    def _field(self, field: Field, content: dict[str, Any], key: str | None) -> Any:
+        if field.kind == "after":
+            after = _after(content.get(field.name, 0))
+            if after is None:
+                raise FrameRefused(self._error("after", key))
+            return after
+        value = content.get(field.name, "" if field.kind == "text" else None)
+        if not isinstance(value, str):
+            raise FrameRefused(self._error(field.name, key))
+        if _readable(value):
+            return value[: field.limit] if field.limit else value
+        if field.kind == "body":
+            with translation.override(self.language):
+                unreadable = str(_("The message has a character that cannot be sent. Please write it again."))
+            raise FrameRefused({"type": "error", "key": key or "", "error": unreadable, "code": "text"})
+        raise FrameRefused(self._error("text", key))
+
+    @staticmethod
+    def _error(code: str, key: str | None) -> dict[str, Any]:
+        return {"type": "error", "error": code} if key is None else {"type": "error", "key": key, "error": code}
 
     async def refuse(self, error: str) -> None:
         await self.send_json({"type": "error", "error": error})
+
+    @classmethod
+    async def encode_json(cls, content: Any) -> str:
+        """ASCII JSON (``json.dumps``' default, said here on purpose): a lone surrogate in what the
+        server sends is escaped as ``\\ud800``, so a frame is always valid UTF-8 text."""
+        return json.dumps(content, ensure_ascii=True)
 
 
 def _news(pk: int, after: int, language: str, staff: bool = False) -> dict[str, Any] | None:
@@ -250,22 +353,10 @@ class _Conversation(_JsonFrames):
             return  # this socket's own message, already answered with its ack
         await self._push()
 
-    async def _send_message(self, content: dict[str, Any], note: bool = False) -> None:
-        key = _text(content, "key", 64)
-        if key is None:
-            await self.refuse("text")
-            return
+    async def _send_message(self, fields: dict[str, Any], note: bool = False) -> None:
+        key, body = fields["key"], fields["body"]
         if self.consultation_pk is None:
             await self.send_json({"type": "error", "key": key, "error": "hello first"})
-            return
-        body = content.get("body")
-        if not isinstance(body, str):
-            await self.send_json({"type": "error", "key": key, "error": "body"})
-            return
-        if not _unicode(body):
-            with translation.override(self.language):
-                unreadable = str(_("The message has a character that cannot be sent. Please write it again."))
-            await self.send_json({"type": "error", "key": key, "error": unreadable, "code": "text"})
             return
         actor = await self._actor()
         answer = await _in_thread(_post)(self.consultation_pk, self.sender, body, key, actor, note, self.language)
@@ -287,24 +378,25 @@ class PersonChatConsumer(_Conversation):
         self.language = str(self.scope.get("url_route", {}).get("kwargs", {}).get("language", "ja"))
         await self.accept()
 
-    async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
-        if content.get("type") == "hello" and self.consultation_pk is None:
-            secret, after = _text(content, "secret", 100), _after(content)
-            if secret is None:
-                await self.refuse("text")
-                return
-            if after is None:
-                await self.refuse("after")
-                return
-            self.language = _language(content)
-            consultation = await database_sync_to_async(selectors.chat_of_secret)(secret)
-            if consultation is None:
-                await self.send_json({"type": "messages", "status": "closed", "position": 0, "messages": []})
-                await self.close(code=CLOSE_GONE)
-                return
-            await self._join(consultation, after)
-        elif content.get("type") == "send":
-            await self._send_message(content)
+    FRAMES: ClassVar[dict[str, tuple[Field, ...]]] = {
+        "hello": (Field("secret", "text", 100), AFTER, LANGUAGE),
+        "send": (KEY, BODY),
+    }
+
+    async def frame_hello(self, fields: dict[str, Any]) -> None:
+        if self.consultation_pk is not None:
+            await self.refuse("again")
+            return
+        self.language = _language(fields["language"])
+        consultation = await database_sync_to_async(selectors.chat_of_secret)(fields["secret"])
+        if consultation is None:
+            await self.send_json({"type": "messages", "status": "closed", "position": 0, "messages": []})
+            await self.close(code=CLOSE_GONE)
+            return
+        await self._join(consultation, fields["after"])
+
+    async def frame_send(self, fields: dict[str, Any]) -> None:
+        await self._send_message(fields)
 
 
 def _staff_consultation(scope: dict[str, Any], code: str) -> tuple[Actor | None, Consultation | None]:
@@ -382,27 +474,33 @@ class CounsellorChatConsumer(_Conversation):
         self.pending = consultation
         await self.accept()
 
-    async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
-        if content.get("type") == "hello" and self.consultation_pk is None:
-            resume, after = _text(content, "resume", 200), _after(content)
-            if resume is None:
-                await self.refuse("text")
-                return
-            if after is None:
-                await self.refuse("after")
-                return
-            self.language = _language(content)
-            if self.actor is None:
-                return
-            session_key = getattr(self.scope.get("session"), "session_key", None) or ""
-            token = await _in_thread(stream_read)(self.actor, self.pending, session_key=session_key, resume=resume)
-            await self.send_json({"type": "resume", "token": token})
-            await self._join(self.pending, after)
-            self._start_handover_watch()
-        elif content.get("type") == "send":
-            await self._send_message(content)
-        elif content.get("type") == "note":
-            await self._send_message(content, note=True)
+    FRAMES: ClassVar[dict[str, tuple[Field, ...]]] = {
+        "hello": (Field("resume", "text", 200), AFTER, LANGUAGE),
+        "send": (KEY, BODY),
+        "note": (KEY, BODY),
+    }
+
+    async def frame_hello(self, fields: dict[str, Any]) -> None:
+        if self.consultation_pk is not None:
+            await self.refuse("again")
+            return
+        self.language = _language(fields["language"])
+        if self.actor is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        session_key = getattr(self.scope.get("session"), "session_key", None) or ""
+        token = await _in_thread(stream_read)(
+            self.actor, self.pending, session_key=session_key, resume=fields["resume"]
+        )
+        await self.send_json({"type": "resume", "token": token})
+        await self._join(self.pending, fields["after"])
+        self._start_handover_watch()
+
+    async def frame_send(self, fields: dict[str, Any]) -> None:
+        await self._send_message(fields)
+
+    async def frame_note(self, fields: dict[str, Any]) -> None:
+        await self._send_message(fields, note=True)
 
 
 def _queue_actor(scope: dict[str, Any]) -> Actor | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from typing import Any
@@ -24,6 +23,7 @@ from tsunagu.consultations.models import (
     RiskLevel,
 )
 from tsunagu.consultations.rules import MESSAGE_MAX_CHARS
+from tsunagu.core.bounds import BoundedModelChoiceField, BoundedModelMultipleChoiceField, DayField, MomentField
 from tsunagu.core.sms import normalise_number
 from tsunagu.directory.models import Service, TaxonomyTerm
 from tsunagu.directory.schedules import parse_schedule
@@ -35,7 +35,7 @@ def concern_terms() -> Any:
     return TaxonomyTerm.objects.filter(taxonomy__key="concern", is_active=True).order_by("position", "key")
 
 
-class ConcernChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class ConcernChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
 
@@ -90,13 +90,11 @@ class RecordForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    services_given = forms.ModelMultipleChoiceField(
+    services_given = BoundedModelMultipleChoiceField(
         label=_("Services given (their codes, one per line)"), queryset=Service.objects.all(), required=False,
         to_field_name="code", widget=ServicesTextWidget(attrs={"rows": 2}),
     )  # fmt: skip
-    follow_up_on = forms.DateField(
-        label=_("Follow-up date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    follow_up_on = DayField(label=_("Follow-up date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -148,10 +146,10 @@ class RiskStepForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    to_organisation = forms.ModelChoiceField(
+    to_organisation = BoundedModelChoiceField(
         label=_("Transfer to organisation"), queryset=Organisation.objects.none(), to_field_name="code"
     )
-    to_user = forms.ModelChoiceField(
+    to_user = BoundedModelChoiceField(
         label=_("Counsellor (optional)"), queryset=User.objects.none(), to_field_name="code", required=False
     )
     note = forms.CharField(
@@ -203,12 +201,16 @@ class BlockForm(forms.Form):
 class CallForm(forms.Form):
     """Logging a call: keyboard-first, everything but the start time optional."""
 
-    started_at = forms.DateTimeField(
-        label=_("Call started"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    # A call that happened: not before the service existed, not in the future (tsunagu/core/bounds.py).
+    started_at = MomentField(
+        label=_("Call started"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"future": _("The call cannot start in the future.")},
     )
-    ended_at = forms.DateTimeField(
+    ended_at = MomentField(
         label=_("Call ended (empty while it goes on)"),
         required=False,
+        error_messages={"future": _("The call cannot end in the future.")},
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     consulting_as = forms.ChoiceField(label=_("Who is consulting"), choices=ConsultingAs.choices, required=False)
@@ -227,9 +229,7 @@ class CallForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    follow_up_on = forms.DateField(
-        label=_("Follow-up date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    follow_up_on = DayField(label=_("Follow-up date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -242,8 +242,6 @@ class CallForm(forms.Form):
         started, ended = data.get("started_at"), data.get("ended_at")
         if started and ended and ended < started:
             self.add_error("ended_at", _("The call cannot end before it started."))
-        if started and started > timezone.now() + dt.timedelta(minutes=5):
-            self.add_error("started_at", _("The call cannot start in the future."))
         if "follow_up" in data.get("outcomes", []) and not data.get("follow_up_on"):
             self.add_error("follow_up_on", _("Give the follow-up date."))
         return data

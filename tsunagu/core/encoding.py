@@ -41,7 +41,6 @@ from django.http.multipartparser import (
     Parser,
 )
 from django.utils import translation
-from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -155,9 +154,7 @@ def refusal(request: HttpRequest) -> HttpResponse:
             text,
         )
         response = HttpResponse(page, status=400, content_type="text/html; charset=utf-8")
-    # The middleware below (CSP, no-store) does not see this answer.
-    response["Content-Security-Policy"] = "default-src 'none'"
-    patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
+    # The security headers and no-store come from the middleware around this one (settings.MIDDLEWARE).
     return response
 
 

@@ -5,7 +5,10 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.exception import response_for_exception
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.middleware import csrf, security
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_cache_control
@@ -82,3 +85,82 @@ class LanguageMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE if language.split("-")[0] == settings.LANGUAGE_CODE else staff[-1]
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class AllowedHostMiddleware:
+    """Refuses a Host outside ``ALLOWED_HOSTS`` first, with Django's 400 and every security header.
+
+    Django's ``SecurityMiddleware`` reads the Host for its HTTPS redirect (production) before
+    anything else runs; a bad Host raised there, and the 400 skipped the headers that middleware
+    adds (``nosniff``, ``Referrer-Policy``). Refused here, just outside it, the 400 gets them from
+    Django's own code, and the other headers from the middleware around this one. Static files are
+    refused for a bad Host as well.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.security = security.SecurityMiddleware(get_response)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            request.get_host()
+        except DisallowedHost as refused:
+            response: HttpResponse = self.security.process_response(request, response_for_exception(request, refused))
+            return response
+        return self.get_response(request)
+
+
+_CSRF_COOKIE_CHARS = frozenset(csrf.CSRF_ALLOWED_CHARS)
+
+
+def _well_formed_csrf_cookie(value: str) -> bool:
+    return len(value) in (csrf.CSRF_SECRET_LENGTH, csrf.CSRF_TOKEN_LENGTH) and set(value) <= _CSRF_COOKIE_CHARS
+
+
+class MalformedCsrfCookieMiddleware:
+    """Right before Django's ``CsrfViewMiddleware``: a malformed CSRF cookie counts as no cookie.
+
+    Django answers a malformed cookie with a new one on whatever page it was sent to, so anyone could
+    make any page, even one without a form (the portal's), set a cookie. Dropped here, a new cookie is
+    set only by a page that renders a CSRF token, as for a visitor without one; a POST that relied on
+    the malformed cookie is refused as before (403, "CSRF cookie not set").
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        name = settings.CSRF_COOKIE_NAME
+        if not settings.CSRF_USE_SESSIONS and not _well_formed_csrf_cookie(request.COOKIES.get(name, "")):
+            request.COOKIES.pop(name, None)
+        return self.get_response(request)
+
+
+class HeadAsGetMiddleware:
+    """HEAD is answered exactly as GET, without the body (RFC 9110, 9.3.2), wherever GET is allowed.
+
+    The views say which methods they accept with ``require_GET`` and ``require_http_methods``, and
+    most name GET only, so HEAD was a 405. Instead of widening every list, the view sees a GET here and
+    the body is dropped on the way out; ``Content-Length`` still says what GET would send. The
+    middleware above and the server's access log see the HEAD (a refusal logged below this one names
+    the GET). WhiteNoise, above, answers HEAD for static files itself.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "HEAD":
+            return self.get_response(request)
+        request.method = "GET"
+        try:
+            response = self.get_response(request)
+        finally:
+            request.method = "HEAD"
+        if isinstance(response, StreamingHttpResponse):
+            # The file or generator stays registered and is closed when the answer is finished.
+            response.streaming_content = []
+        else:
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response

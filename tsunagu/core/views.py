@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.template.loader import select_template
+from django.template.loader import get_template, select_template
 from django.views.decorators.http import require_GET
 
 
@@ -17,6 +17,26 @@ def healthz_view(request: HttpRequest) -> HttpResponse:
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
         return JsonResponse({"status": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+#: Paths whose clients read JSON (the HSDS API); its own refusals are JSON already (docs/api.md).
+_JSON_PREFIXES = ("/api/",)
+
+
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A request Django refuses before any view (a Host outside ALLOWED_HOSTS, a body too large):
+    a page that needs nothing from the request, in Japanese and English, or JSON for the API."""
+    if request.path.startswith(_JSON_PREFIXES):
+        return JsonResponse(
+            {
+                "status": 400,
+                "error": "bad_request",
+                "message": {"ja": "リクエストを読み取れませんでした。", "en": "The request could not be read."},
+            },
+            status=400,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return HttpResponse(get_template("400.html").render(), status=400)
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

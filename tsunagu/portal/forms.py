@@ -16,6 +16,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tsunagu.core.bounds import bounded_int
 from tsunagu.portal.selectors import FINDER_CHANNELS, PRINT_LIMIT, Choice
 
 MAX_PLACE_CHARS = 60
@@ -126,9 +127,8 @@ class SearchForm(forms.Form):
             for name, limit in (("q", MAX_QUERY_CHARS), ("where", MAX_PLACE_CHARS)):
                 if name in data:
                     data[name] = str(data[name])[:limit]
-            page = str(data.get("page", ""))
-            if not (page.isascii() and page.isdigit() and 1 <= int(page) <= MAX_PAGE):
-                data["page"] = "1"
+            page = bounded_int(str(data.get("page", "")), low=1, high=MAX_PAGE)
+            data["page"] = str(page or 1)
             self.data = data
         super().full_clean()
 

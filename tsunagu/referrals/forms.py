@@ -12,6 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.accounts.models import Organisation
 from tsunagu.consultations.models import ConsentMethod
+from tsunagu.core.bounds import (
+    PLAN_AHEAD,
+    BoundedModelChoiceField,
+    BoundedModelMultipleChoiceField,
+    DayField,
+    MomentField,
+)
 from tsunagu.directory.models import Service
 from tsunagu.referrals import selectors
 from tsunagu.referrals.models import DeclineReason, Handoff, Item, LegalBasis, Purpose
@@ -27,7 +34,7 @@ CONTACT_HOW_CHOICES = [
 assert {value for value, _label in CONTACT_HOW_CHOICES} == set(CONTACT_HOW)
 
 
-class OrganisationChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class OrganisationChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
 
@@ -52,7 +59,7 @@ class ConsentForm(forms.Form):
     method = forms.ChoiceField(
         label=_("How consent was given"), choices=ConsentMethod.choices, widget=forms.RadioSelect
     )
-    expires_on = forms.DateField(
+    expires_on = DayField(
         label=_("Valid until"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -84,10 +91,10 @@ class ConsentForm(forms.Form):
 class ReferralForm(forms.Form):
     ACTIONS = ("draft", "send", "exception")
 
-    to_organisation = forms.ModelChoiceField(
+    to_organisation = BoundedModelChoiceField(
         label=_("Organisation in tsunagu"), queryset=Organisation.objects.none(), to_field_name="code", required=False
     )
-    to_service = forms.ModelChoiceField(
+    to_service = BoundedModelChoiceField(
         label=_("Service (optional)"), queryset=Service.objects.none(), to_field_name="code", required=False
     )
     external_name = forms.CharField(label=_("Or an organisation outside tsunagu"), max_length=200, required=False)
@@ -116,8 +123,11 @@ class ReferralForm(forms.Form):
     handoff = forms.ChoiceField(
         label=_("Warm handoff"), choices=Handoff.choices, required=False, widget=forms.RadioSelect
     )
-    handoff_at = forms.DateTimeField(
-        label=_("Proposed time"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    handoff_at = MomentField(
+        label=_("Proposed time"),
+        required=False,
+        ahead=PLAN_AHEAD,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS], widget=forms.HiddenInput, required=False)

@@ -37,7 +37,8 @@ from tsunagu.accounts.forms import (
     TokenForm,
 )
 from tsunagu.accounts.models import User
-from tsunagu.accounts.policy import ANONYMOUS, Actor, Perm, second_factor_required
+from tsunagu.accounts.policy import Actor, Perm, second_factor_required
+from tsunagu.audit import aggregate
 from tsunagu.audit.services import record, record_denied
 
 PENDING_SECONDS = 10 * 60
@@ -129,7 +130,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return _lockout(request, username)
         if user is None:
             # One message whether the account exists, is inactive or the password is wrong (6.3.8).
-            record_denied(actor=ANONYMOUS, action=AccountAction.SIGN_IN_FAILED)
+            # Counted per source and hour, in the audit trail as one row each (anyone can send wrong
+            # passwords, and must not grow the trail at will); django-axes limits the attempts.
+            aggregate.refusal_count(action=AccountAction.SIGN_IN_FAILED, reason="password")
             form.add_error(None, _("The username or password is not correct."))
         else:
             assert isinstance(user, User)
@@ -145,12 +148,20 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login.html", {"form": form, "next": next_url, **_demo_context()})
 
 
+def _sign_in_again(request: HttpRequest) -> None:
+    """Tells a person whose sign-in in progress has ended to start again. Without a session cookie
+    there was none (a bookmark, a probe): the redirect alone answers, and no message cookie is set
+    on an anonymous answer (issue 15)."""
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        messages.info(request, _("Please sign in again."))
+
+
 @sensitive_post_parameters("token")
 @require_http_methods(["GET", "POST"])
 def login_code_view(request: HttpRequest) -> HttpResponse:
     pending = _pending(request)
     if pending is None or pending[1].get("stage") != "verify":
-        messages.info(request, _("Please sign in again."))
+        _sign_in_again(request)
         return redirect("accounts:login")
     user, state = pending
     form = TokenForm(request.POST if request.method == "POST" else None)
@@ -189,7 +200,7 @@ def _secret_for_typing(device: TOTPDevice) -> str:
 def second_factor_setup_view(request: HttpRequest) -> HttpResponse:
     pending = _pending(request)
     if pending is None or pending[1].get("stage") != "setup":
-        messages.info(request, _("Please sign in again."))
+        _sign_in_again(request)
         return redirect("accounts:login")
     user, state = pending
     device = services.totp_device_start(actor=Actor(user=user), user=user)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.accounts.policy import ANONYMOUS, Actor
+from tsunagu.audit import aggregate
 from tsunagu.audit.services import record, record_denied, refusals_audited
 from tsunagu.consultations import access, events, line, selectors
 from tsunagu.consultations.actions import ConsultationAction
@@ -32,9 +33,9 @@ class ChatStarted:
 
 
 def _refuse(reason: str, message: str) -> ConsultationError:
-    """The refusal is audited in its own transaction: it must stay even though nothing else is written."""
-    with transaction.atomic():
-        record_denied(actor=ANONYMOUS, action=ConsultationAction.CHAT_REFUSED, detail={"reason": reason})
+    """The refusal is counted per source and hour and reaches the audit trail as one row each
+    (``audit.aggregate``): anyone can ask for a chat, and must not grow the trail at will."""
+    aggregate.refusal_count(action=ConsultationAction.CHAT_REFUSED, reason=reason)
     return ConsultationError(message, code=reason)
 
 

@@ -3,11 +3,13 @@ counsellor's reply goes back through the Messaging API, and bad deliveries chang
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Iterator
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -15,7 +17,8 @@ from django.utils import translation
 from tsunagu.accounts.policy import Actor, Role
 from tsunagu.accounts.tests.factories import MembershipFactory, UserFactory, add_totp
 from tsunagu.accounts.tests.personas import sign_in
-from tsunagu.audit.models import AuditEvent
+from tsunagu.audit.aggregate import refusal_counts_record
+from tsunagu.audit.models import AuditEvent, RefusalTally
 from tsunagu.consultations import selectors, services
 from tsunagu.consultations.models import Channel, Consultation, Message, Sender, Status
 from tsunagu.consultations.serialisers import message_json
@@ -91,11 +94,15 @@ def test_a_redelivered_event_is_stored_once(platform, desks, webhook):
 
 
 @pytest.mark.parametrize("signature", [None, "", "AAAA", line_platform.sign(b"another body")])
-def test_a_missing_or_wrong_signature_is_refused_with_400_and_audited(platform, desks, webhook, signature):
+def test_a_missing_or_wrong_signature_is_refused_with_400_and_counted(platform, desks, webhook, signature):
     body = json.dumps({"destination": "U", "events": [line_platform.text_event(USER, "なりすまし")]}).encode()
     assert platform.post_raw(webhook, body, signature=signature) == 400
     assert not Consultation.objects.exists() and not Message.objects.exists()
-    assert AuditEvent.objects.filter(action="consultation.line_webhook_refused", outcome="denied").count() == 1
+    # Counted, and in the audit trail once its hour has passed, as one row per source and hour
+    # (test_refused_deliveries_are_audited_in_aggregate_and_limited), never one per delivery.
+    [tally] = RefusalTally.objects.all()
+    assert (tally.action, tally.reason, tally.count) == ("consultation.line_webhook_refused", "signature", 1)
+    assert not AuditEvent.objects.filter(action="consultation.line_webhook_refused").exists()
 
 
 @pytest.mark.parametrize(
@@ -289,3 +296,23 @@ def test_the_dashboard_counts_replies_not_delivered(platform, desks, webhook):
     platform.refuse_push = False
     services.line_reply_retry(actor=desks.actor("counsellor_a"), consultation=chat, seq=reply.seq)
     assert re.search(r'<dd data-figure="line-failed">0</dd>', supervisor.get(dashboard).content.decode())
+
+
+def test_refused_deliveries_are_audited_in_aggregate_and_limited(platform, desks, webhook, settings):
+    """Anyone can post unsigned deliveries: each is counted, a source over the limit per minute is
+    answered 429 before the signature is checked, and the trail gets one row for the hour."""
+    settings.TSUNAGU_MACHINE_REFUSALS_PER_MINUTE = 5
+    body = json.dumps({"destination": "U", "events": [line_platform.text_event(USER, "なりすまし")]}).encode()
+    at = dt.datetime(2026, 12, 7, 22, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+    with time_machine.travel(at, tick=False):
+        answers = [platform.post_raw(webhook, body, signature="AAAA") for _ in range(7)]
+        assert answers == [400] * 5 + [429] * 2
+        # Over the limit, even a signed delivery from that source waits for the next minute.
+        assert platform.deliver(webhook, [line_platform.text_event(USER, "こんにちは")]) == 429
+    assert not Message.objects.exists()
+    assert not AuditEvent.objects.filter(action="consultation.line_webhook_refused").exists()
+    with time_machine.travel(at + dt.timedelta(hours=1), tick=False):
+        assert refusal_counts_record() == 1
+    [row] = AuditEvent.objects.filter(action="consultation.line_webhook_refused")
+    assert row.outcome == "denied" and row.ip is None
+    assert (row.detail["count"], row.detail["over_limit"], row.detail["reason"]) == (8, 3, "signature")

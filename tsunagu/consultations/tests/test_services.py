@@ -11,7 +11,8 @@ import time_machine
 from django.db import connection, connections
 from django.utils import timezone
 
-from tsunagu.audit.models import AuditEvent
+from tsunagu.audit.aggregate import refusal_counts_record
+from tsunagu.audit.models import AuditEvent, RefusalTally
 from tsunagu.consultations import access, selectors, services
 from tsunagu.consultations.models import (
     Block,
@@ -75,7 +76,13 @@ def test_anonymous_chat_creation_is_rate_limited_per_address(desks, settings):
         start()
     assert refused.value.code == "rate"
     assert Consultation.objects.count() == 2
-    assert AuditEvent.objects.filter(action="consultation.chat_refused", outcome="denied").count() == 1
+    # Counted, not one audit row per refusal: anyone can ask for chats (issue 15, finding 11).
+    refused_rows = AuditEvent.objects.filter(action="consultation.chat_refused", outcome="denied")
+    assert not refused_rows.exists()
+    assert RefusalTally.objects.get(action="consultation.chat_refused").count == 1
+    assert refusal_counts_record(at=timezone.now() + dt.timedelta(hours=1)) == 1
+    [row] = refused_rows
+    assert row.detail["reason"] == "rate" and row.detail["count"] == 1
     start(address="192.0.2.99")  # another address is not affected
 
 

@@ -26,6 +26,7 @@ from tsunagu.consultations.models import Consultation, Sender, Status
 from tsunagu.consultations.rules import MESSAGE_MAX_CHARS, on_duty_organisations
 from tsunagu.consultations.serialisers import conversation_state, messages_json
 from tsunagu.consultations.views.common import wait_for_news
+from tsunagu.core.bounds import MAX_DB_INT, bounded_int
 
 SECRET_MAX = 100
 
@@ -135,10 +136,9 @@ def send_view(request: HttpRequest) -> HttpResponse:
 async def messages_view(request: HttpRequest) -> HttpResponse:
     """Long-polling fallback: new messages after ``after``, waiting up to 20 seconds for them."""
     secret = str(request.POST.get("secret", ""))[:SECRET_MAX]
-    try:
-        after = max(0, int(request.POST.get("after", "0")))
-        wait = request.POST.get("wait", "1") == "1"
-    except ValueError:
+    after = bounded_int(request.POST.get("after", "0"), low=0, high=MAX_DB_INT)
+    wait = request.POST.get("wait", "1") == "1"
+    if after is None:
         return JsonResponse({"error": _("Bad request.")}, status=400)
     consultation = await sync_to_async(selectors.chat_of_secret)(secret)
     if consultation is None:

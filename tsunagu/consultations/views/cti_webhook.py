@@ -2,8 +2,11 @@
 phone consultation opens (docs/consultations.md, "Phone").
 
 Authenticated by the organisation's token (``Authorization: Bearer cti_…``, issued on the intake
-settings page, kept only as a keyed hash). A missing or wrong token: 401 and a denied audit row. A
-body that is not the expected JSON: 400, nothing written.
+settings page, kept only as a keyed hash). A missing or wrong token: 401, counted per source and
+hour, and in the audit trail as one "denied" row per source and hour with the count
+(``audit.aggregate``): anyone can send such calls, and must not grow the trail at will. A source
+refused more than ``TSUNAGU_MACHINE_REFUSALS_PER_MINUTE`` times this minute: 429 before anything is
+checked. A body that is not the expected JSON: 400, nothing written.
 
     POST /integrations/cti/calls/
     {"call_id": "abc-123", "caller": "090-1234-5678", "counsellor": "yamada", "started_at": "2026-11-26T22:05:00+09:00"}
@@ -20,10 +23,10 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from tsunagu.accounts.policy import ANONYMOUS
-from tsunagu.audit.services import record_denied
+from tsunagu.audit import aggregate
 from tsunagu.consultations import selectors, services
 from tsunagu.consultations.actions import ConsultationAction
+from tsunagu.core.bounds import implausible
 
 MAX_BODY = 4096
 
@@ -35,16 +38,16 @@ def _bad(message: str) -> JsonResponse:
 @csrf_exempt  # a machine posts here; the bearer token is what authenticates it
 @require_POST
 def call_started_view(request: HttpRequest) -> HttpResponse:
+    refused = ConsultationAction.CALL_NOTICE_REFUSED
+    wait = aggregate.refusals_over_limit(action=refused)
+    if wait is not None:
+        aggregate.refusal_count(action=refused, reason="token", over_limit=True)
+        return JsonResponse({"error": "too many refused calls"}, status=429, headers={"Retry-After": str(wait)})
     header = request.headers.get("Authorization", "")
     token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
     desk = selectors.desk_of_cti_token(token) if token else None
     if desk is None:
-        record_denied(
-            actor=ANONYMOUS,
-            action=ConsultationAction.CALL_NOTICE_REFUSED,
-            target_type="url",
-            detail={"reason": "token"},
-        )
+        aggregate.refusal_count(action=refused, reason="token")
         return JsonResponse({"error": "unauthorised"}, status=401)
     if len(request.body) > MAX_BODY:
         return _bad("body too large")
@@ -61,9 +64,14 @@ def call_started_view(request: HttpRequest) -> HttpResponse:
         return _bad("caller and counsellor must be short strings")
     started_at = None
     if data.get("started_at") is not None:
-        parsed = parse_datetime(str(data["started_at"])) if isinstance(data["started_at"], str) else None
+        try:  # a well-formed but impossible time (30 February) is a ValueError
+            parsed = parse_datetime(data["started_at"]) if isinstance(data["started_at"], str) else None
+        except ValueError:
+            parsed = None
         if parsed is None or parsed.tzinfo is None:
             return _bad("started_at: an ISO 8601 time with its offset is required")
+        if implausible(parsed) is not None:  # checked before any conversion (year 1 would underflow)
+            return _bad("started_at: a time from 2020 until now is required")
         started_at = parsed.astimezone(dt.UTC)
     notice = services.CallNotice(call_id=call_id.strip(), caller=caller, counsellor=counsellor, started_at=started_at)
     try:

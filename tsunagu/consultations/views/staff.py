@@ -42,6 +42,7 @@ from tsunagu.consultations.serialisers import conversation_state, messages_json
 from tsunagu.consultations.services import PERSON_FIELDS
 from tsunagu.consultations.views.common import wait_for_news
 from tsunagu.core import confirm
+from tsunagu.core.bounds import MAX_DB_INT, bounded_int
 from tsunagu.directory.schedules import parse_schedule
 
 
@@ -174,9 +175,8 @@ def consultation_view(request: HttpRequest, code: UUID) -> HttpResponse:
 def messages_view(request: HttpRequest, code: UUID) -> HttpResponse:
     """New messages after ``after`` as JSON, at once (the long-polling client uses ``poll_view``)."""
     consultation = access_consultation(request, code)
-    try:
-        after = max(0, int(request.GET.get("after", "0")))
-    except ValueError:
+    after = bounded_int(request.GET.get("after", "0"), low=0, high=MAX_DB_INT)
+    if after is None:
         return JsonResponse({"error": _("Bad request.")}, status=400)
     found = messages_json(consultation=consultation, after=after)
     return JsonResponse({**conversation_state(consultation), "messages": found})
@@ -198,9 +198,8 @@ def _poll_access(request: HttpRequest, code: UUID) -> Consultation | HttpRespons
 @require_GET
 async def poll_view(request: HttpRequest, code: UUID) -> HttpResponse:
     """Long-polling fallback for the counsellor: waits up to 20 seconds for news."""
-    try:
-        after = max(0, int(request.GET.get("after", "0")))
-    except ValueError:
+    after = bounded_int(request.GET.get("after", "0"), low=0, high=MAX_DB_INT)
+    if after is None:
         return JsonResponse({"error": _("Bad request.")}, status=400)
     checked = await sync_to_async(_poll_access)(request, code)
     if isinstance(checked, HttpResponse):

@@ -1,16 +1,19 @@
 """What every request under /api/hsds/ gets before and after the view.
 
 - **No cookies in or out.** The request's ``Cookie`` header is dropped before the session and
-  authentication middleware run, so the API never loads, touches or renews a staff session and
-  never sets a cookie, and a signed-in staff member gets exactly what an anonymous caller gets.
+  authentication middleware run, so the API never loads, touches or renews a staff session, and a
+  signed-in staff member gets exactly what an anonymous caller gets. Any cookie set below is removed
+  from the answer.
+- **JSON, errors included.** An error answer that is not JSON (Django's page for an address no
+  route serves, or a crash) is replaced by the same status as JSON (``errors.py``).
 - **A rate limit per client** (address, or IPv6 /64): over ``TSUNAGU_API_RATE_LIMIT_PER_MINUTE``
   the answer is 429 with ``Retry-After`` and a JSON message, before any database work.
 - **CORS for open data:** ``Access-Control-Allow-Origin: *`` and never credentials.
 - **Read-only:** any method but GET and HEAD is answered here with a JSON 405, before the CSRF
   middleware could answer a POST with its HTML 403 (the API has no session, so no CSRF token).
 
-It sits in ``settings.MIDDLEWARE`` right after the request-context middleware (which gives the
-client address and request id) and before the session middleware.
+It sits in ``settings.MIDDLEWARE`` inside the request-context and security-header middleware (so
+its 405 and 429 carry the headers, a request id and no-store) and before the session middleware.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from tsunagu.core import request_context
-from tsunagu.directory.api import ratelimit
+from tsunagu.directory.api import errors, ratelimit
 
 PREFIX = "/api/hsds/"
 
@@ -85,6 +88,11 @@ class PublicApiMiddleware:
             response = method_not_allowed()
         else:
             response = self.get_response(request)
+            if response.status_code >= 400 and not errors.is_json(response):
+                # Django's own HTML page (no route, a crash): the same status, as JSON.
+                response = errors.error_response(response.status_code)
+        # Nothing below may set a cookie on an API answer (a page that rendered a CSRF token would).
+        response.cookies.clear()
         response["Access-Control-Allow-Origin"] = "*"
         response["Access-Control-Expose-Headers"] = "Retry-After, X-Request-ID"
         return response

@@ -16,6 +16,7 @@ from collections.abc import Collection
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
+from tsunagu.core.bounds import bounded_int
 from tsunagu.core.validators import validate_local_government_code
 from tsunagu.directory.schedules import TOKYO
 
@@ -76,13 +77,14 @@ class Params:
         value = self.raw(name)
         if value is None or value == "":
             return default
-        if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
+        number = bounded_int(value, low=low, high=high)  # refuses 5,000 digits before converting them
+        if number is None:
             raise BadParameter(
                 name,
                 f"{name} は {low} から {high} までの整数で指定してください。",
                 f"{name} must be a whole number from {low} to {high}.",
             )
-        return int(value)
+        return number
 
     def boolean(self, name: str) -> bool | None:
         value = self.raw(name)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("taxonomy_terms/<str:id>", views.taxonomy_term_detail, name="taxonomy_term_detail"),
     path("service_at_locations", views.service_at_location_list, name="service_at_location_list"),
     path("service_at_locations/<str:id>", views.service_at_location_detail, name="service_at_location_detail"),
-    # Anything else under /api/hsds/ answers a JSON 404, not the HTML error page.
-    re_path(r"^(?P<path>.+)$", views.not_found, name="not_found"),
+    # Anything else under /api/hsds/ answers a JSON 404, not the HTML error page: any character, a
+    # newline (%0A) included, which "." and "$" would not match.
+    re_path(r"^(?P<path>[\s\S]+)\Z", views.not_found, name="not_found"),
 ]

@@ -19,6 +19,7 @@ from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from tsunagu.accounts.models import Organisation
+from tsunagu.core.bounds import bounded_int
 from tsunagu.directory import selectors
 from tsunagu.directory.forms.hours import HoursForm, hours_fit_rows, hours_initial
 from tsunagu.directory.forms.service import PhoneForm, PhoneFormSet, phones_initial, phones_of
@@ -43,8 +44,8 @@ MAX_PAGE = 10_000
 
 
 def page_number(request: HttpRequest) -> int:
-    value = request.GET.get("page", "1")
-    return min(int(value), MAX_PAGE) if value.isascii() and value.isdigit() and int(value) > 0 else 1
+    """The page asked for, or the first page for anything but a whole number from 1 to MAX_PAGE."""
+    return bounded_int(request.GET.get("page", "1"), low=1, high=MAX_PAGE, default=1)
 
 
 def query_without_page(request: HttpRequest) -> str:

@@ -25,6 +25,8 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from tsunagu.core.bounds import bounded_int
+
 DIRECT_QUESTION: Promise = _("How often do you feel lonely?")
 DIRECT_ANSWERS: tuple[tuple[int, Promise], ...] = (
     (1, pgettext_lazy("self-check answer", "Never")),
@@ -80,10 +82,7 @@ class Answers:
 
 
 def _choice(value: str | None, allowed: range) -> int | None:
-    if value is None or not value.isascii() or not value.isdigit():
-        return None
-    number = int(value)
-    return number if number in allowed else None
+    return bounded_int(value, low=allowed.start, high=allowed.stop - 1)
 
 
 def answers_from(data: Mapping[str, Any]) -> Answers:
