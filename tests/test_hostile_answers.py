@@ -31,7 +31,8 @@ from config.asgi import application
 from tests.matrix import LOGIN
 from tests.test_authorization_matrix import ROWS
 from tests.test_headers import assert_security_headers
-from tsunagu.accounts.tests.personas import ALL, ANONYMOUS, World
+from tsunagu.accounts.tests.personas import ANONYMOUS, World
+from tsunagu.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -257,6 +258,8 @@ def test_no_anonymous_page_sets_a_cookie_unless_its_form_needs_the_csrf_cookie(
     if row.name in SETS_CSRF_COOKIE:
         if csrf_cookie != CSRF_COOKIE:  # none or malformed: a new, well-formed one
             assert list(response.cookies) == ["csrftoken"] and len(response.cookies["csrftoken"].value) == 32
+        else:  # a well-formed one is kept (Django sends it again, with a renewed age)
+            assert all(morsel.value == CSRF_COOKIE for morsel in response.cookies.values()), response.cookies
     else:
         assert not response.cookies, f"{row.name} with csrftoken={csrf_cookie!r}: {list(response.cookies)}"
 
@@ -268,14 +271,31 @@ ANONYMOUS_ANSWERS = [
 ]
 
 
+@pytest.mark.parametrize("stale_session", [False, True], ids=["no-cookie", "stale-session-cookie"])
 @pytest.mark.parametrize("row", ANONYMOUS_ANSWERS)
-def test_no_anonymous_redirect_or_refusal_sets_a_cookie(world: World, row: Any) -> None:
+def test_no_anonymous_redirect_or_refusal_sets_a_cookie(world: World, row: Any, stale_session: bool) -> None:
     """The redirects to the sign-in page and the refusals: no cookie either (the second-factor
     steps without a sign-in in progress set the messages cookie)."""
-    response = Client().get(reverse(row.name, kwargs=row.kwargs(world)))
+    client = Client()
+    if stale_session:
+        client.cookies[settings.SESSION_COOKIE_NAME] = "0" * 32  # a key no session has
+    response = client.get(reverse(row.name, kwargs=row.kwargs(world)))
     expected = row.expect[ANONYMOUS]
     assert response.status_code == (302 if expected == LOGIN else expected)
-    assert not response.cookies, f"{row.name}: {list(response.cookies)}"
+    # Django deletes the stale session cookie (an empty value that expires at once): nothing is set.
+    set_cookies = [name for name, morsel in response.cookies.items() if morsel.value]
+    assert not set_cookies, f"{row.name}: {set_cookies}"
+
+
+@pytest.mark.parametrize("name", ["accounts:login_code", "accounts:second_factor_setup"])
+def test_a_person_whose_sign_in_ended_is_still_told_to_sign_in_again(world: World, name: str) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    session = client.session  # a real session, whose sign-in in progress has ended
+    session["started"] = True
+    session.save()
+    response = client.get(reverse(name), follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("accounts:login"))
+    assert "Please sign in again." in response.content.decode()
 
 
 def test_a_post_that_relies_on_a_malformed_csrf_cookie_is_still_refused(world: World) -> None:
@@ -296,26 +316,25 @@ def test_a_signed_in_persons_error_page_keeps_the_language_form(world: World) ->
 # --- HEAD (finding 10) --------------------------------------------------------------------------------
 
 
-def _first_persona_with(row: Any, status: int) -> str | None:
-    return next((persona for persona in ALL if row.expect[persona] == status), None)
-
-
 GET_PAGES = [
     pytest.param(row, id=f"{row.name}{'#' + row.label if row.label else ''}")
     for row in ROWS
-    if row.method == "get" and _first_persona_with(row, 200) is not None
+    if row.method == "get" and row.expect[ANONYMOUS] in (200, LOGIN)
 ]
 
 
 @pytest.mark.parametrize("row", GET_PAGES)
 def test_head_answers_as_get_on_every_page(world: World, row: Any) -> None:
-    persona = _first_persona_with(row, 200)
-    assert persona is not None
-    client = world.client(persona)
+    """Every page anyone may ask for without signing in, and the redirect of every staff page."""
+    client = Client()
     url = reverse(row.name, kwargs=row.kwargs(world))
     head = client.head(url)
     get = client.get(url)
-    assert (head.status_code, get.status_code) == (200, 200), f"{url} as {persona}: HEAD {head.status_code}"
+    expected = 302 if row.expect[ANONYMOUS] == LOGIN else 200
+    assert (head.status_code, get.status_code) == (expected, expected), f"{url}: HEAD {head.status_code}"
+    if expected == 302:
+        assert head["Location"] == get["Location"], url
+        return
     assert head["Content-Type"] == get["Content-Type"], url
     if get.streaming:  # an export: its length is not known before it is sent
         assert not b"".join(head.streaming_content), url
@@ -326,6 +345,19 @@ def test_head_answers_as_get_on_every_page(world: World, row: Any) -> None:
         assert_security_headers(head, f"HEAD {url}")
     else:
         assert head["Cache-Control"] == get["Cache-Control"], url
+
+
+def test_a_signed_in_head_writes_no_read_or_export_to_the_audit_trail(world: World) -> None:
+    """A staff page's GET records its read, an export its "exported"; a HEAD sends nothing, so it
+    keeps the view's own methods (GET only: 405) and records nothing."""
+    auditor = world.client("auditor_c")
+    for name in ("accounts:audit_log", "accounts:audit_export"):
+        before = AuditEvent.objects.count()
+        response = auditor.head(reverse(name))
+        assert response.status_code == 405, name
+        assert_security_headers(response, f"HEAD {name}")
+        assert AuditEvent.objects.count() == before, name
+    assert auditor.get(reverse("accounts:audit_log")).status_code == 200  # the GET is what records
 
 
 def test_head_is_refused_where_get_is() -> None:

@@ -149,6 +149,20 @@ def test_a_csrf_failure_is_one_info_line_without_the_form(db, lines):
     assert "CSRF" in _only_line(lines, USERNAME)
 
 
+def test_a_csrf_failure_does_not_repeat_the_clients_origin_or_referer(db, lines, settings):
+    settings.CSRF_TRUSTED_ORIGINS = []
+    client = Client(enforce_csrf_checks=True)
+    client.get(reverse("accounts:login"))  # the cookie and a token, so the origin check is what fails
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "x", "password": "y", "csrfmiddlewaretoken": token},
+        headers={"Origin": f"https://{USERNAME}.example"},
+    )
+    assert response.status_code == 403
+    assert "Origin checking failed" in _only_line(lines, USERNAME)
+
+
 def test_a_form_in_an_unknown_charset_is_one_info_line(db, lines):
     response = Client().generic(
         "POST",

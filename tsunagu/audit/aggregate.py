@@ -5,7 +5,7 @@ A machine endpoint (the CTI webhook, the LINE webhook, later ones) authenticates
 token or a signature. Anyone can send it calls without one, so a refusal must not write an audit
 row each: whoever sent them could grow the trail at will. Instead:
 
-- ``refusal_count`` counts the refusal in one ``RefusalTally`` row per kind, source and hour,
+- ``refusal_count`` counts the refusal in one ``RefusalTally`` row per kind, reason, source and hour,
   updated in place in the database (so every process counts on the same row). The source is the
   pseudonym of the day of the client's address (an IPv6 client's /64), never the address.
 - ``refusals_over_limit``: a source with more than ``TSUNAGU_MACHINE_REFUSALS_PER_MINUTE`` refusals
@@ -25,7 +25,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, PositiveIntegerField, Value, When
+from django.db.models import Case, F, PositiveIntegerField, Sum, Value, When
 from django.utils import timezone
 
 from tsunagu.audit.actions import AuditAction, AuditTrailAction, of
@@ -66,13 +66,9 @@ def refusals_over_limit(*, action: AuditAction, at: dt.datetime | None = None) -
     seconds until the minute ends (for ``Retry-After``), or None."""
     at = at or timezone.now()
     minute = _minute(at)
-    counted = (
-        RefusalTally.objects.filter(
-            action=action.value, source=_source(at), period_start=_hour(at), minute_start=minute
-        )
-        .values_list("minute_count", flat=True)
-        .first()
-    )
+    counted = RefusalTally.objects.filter(
+        action=action.value, source=_source(at), period_start=_hour(at), minute_start=minute
+    ).aggregate(total=Sum("minute_count"))["total"]
     if counted is None or counted < limit_per_minute():
         return None
     return max(1, math.ceil((minute + dt.timedelta(minutes=1) - at).total_seconds()))
@@ -83,7 +79,7 @@ def refusal_count(*, action: AuditAction, reason: str, over_limit: bool = False,
     then record the tallies of earlier hours."""
     at = at or timezone.now()
     minute = _minute(at)
-    key = {"action": action.value, "source": _source(at), "period_start": _hour(at)}
+    key = {"action": action.value, "reason": reason[:64], "source": _source(at), "period_start": _hour(at)}
     # One UPDATE: every SET reads the row as it was, so a new minute starts its count at 1.
     changes = {
         "count": F("count") + 1,
@@ -96,18 +92,16 @@ def refusal_count(*, action: AuditAction, reason: str, over_limit: bool = False,
     with transaction.atomic():
         if not RefusalTally.objects.filter(**key).update(**changes):
             # The first refusal of the hour: create the row (another process may just have), then count.
-            RefusalTally.objects.bulk_create(
-                [RefusalTally(**key, reason=reason[:64], minute_start=minute)], ignore_conflicts=True
-            )
+            RefusalTally.objects.bulk_create([RefusalTally(**key, minute_start=minute)], ignore_conflicts=True)
             RefusalTally.objects.filter(**key).update(**changes)
     refusal_counts_record(at=at, batch=RECORD_BATCH)
 
 
 @contextmanager
 def _without_client_address() -> Iterator[None]:
-    """The aggregate row names its own source: the current request's must not be added to it."""
-    meta = request_context.current()
-    token = request_context.activate(request_context.RequestMeta(request_id=meta.request_id if meta else "", ip=None))
+    """The aggregate row names its own source: the current request's address must not be added to
+    it, nor its id (the row counts the calls of a whole hour, maybe from another source)."""
+    token = request_context.activate(request_context.RequestMeta(request_id="", ip=None))
     try:
         yield
     finally:

@@ -53,8 +53,9 @@ class AuditEvent(models.Model):
 
 
 class RefusalTally(models.Model):
-    """Refused calls of one kind from one source (a machine endpoint without valid credentials: the
-    CTI webhook, the LINE webhook) in one hour: a counter, not a trail (tsunagu/audit/aggregate.py).
+    """Refused calls of one kind, for one reason, from one source in one hour (a machine endpoint
+    without valid credentials, a failed sign-in, a refused chat start): a counter, not a trail
+    (tsunagu/audit/aggregate.py).
 
     Anyone can send such calls, so each one is counted here, in one row updated in place, and the
     audit trail gets one row per source and hour with the count once the hour has passed. The row
@@ -73,7 +74,9 @@ class RefusalTally(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["action", "source", "period_start"], name="audit_refusal_tally_unique"),
+            models.UniqueConstraint(
+                fields=["action", "reason", "source", "period_start"], name="audit_refusal_tally_unique"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -85,7 +85,11 @@ class RefusalsAsInfo(logging.Filter):
             path = str(getattr(getattr(record, "request", None), "path", "-"))
             record.msg, record.args = "Bad request (%s): %s", (check, _piece(path))
         elif isinstance(record.args, tuple):
-            record.args = tuple(_piece(arg) if isinstance(arg, str) else arg for arg in record.args)
+            args = list(record.args)
+            if record.name == "django.security.csrf" and args and isinstance(args[0], str):
+                # Django's reason quotes the client's Origin or whole Referer after " - ": the check only.
+                args[0] = args[0].split(" - ", 1)[0]
+            record.args = tuple(_piece(arg) if isinstance(arg, str) else arg for arg in args)
         return _as_info(record)
 
 
@@ -97,8 +101,8 @@ def axes_client_str(username: Any, ip_address: Any, user_agent: Any, path_info: 
 
 class SignInFailuresCounted(logging.Filter):
     """On django-axes' handler logger: a failed sign-in is one INFO line, ``AXES: sign-in failed``,
-    and a lockout one more, without username or address (the failure's audit row, with the same
-    request id, holds the pseudonym of the day). axes' own chatter around each failure ("running
+    and a lockout one more, without username or address (the failure is counted per source and hour
+    for the audit trail, ``audit.aggregate``). axes' own chatter around each failure ("running
     database handler", "cleaned up 0 expired attempts") is dropped."""
 
     CHATTER = "AXES: User login failed, running"

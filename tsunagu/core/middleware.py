@@ -3,6 +3,7 @@ from __future__ import annotations
 import ipaddress
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
@@ -137,13 +138,18 @@ class MalformedCsrfCookieMiddleware:
 
 
 class HeadAsGetMiddleware:
-    """HEAD is answered exactly as GET, without the body (RFC 9110, 9.3.2), wherever GET is allowed.
+    """HEAD is answered exactly as GET, without the body (RFC 9110, 9.3.2), for anyone not signed in:
+    the portal, the chat's pages, the sign-in page, and the redirect of a staff page to sign-in.
 
     The views say which methods they accept with ``require_GET`` and ``require_http_methods``, and
-    most name GET only, so HEAD was a 405. Instead of widening every list, the view sees a GET here and
-    the body is dropped on the way out; ``Content-Length`` still says what GET would send. The
-    middleware above and the server's access log see the HEAD (a refusal logged below this one names
-    the GET). WhiteNoise, above, answers HEAD for static files itself.
+    most name GET only, so HEAD was a 405. Instead of widening every list, the view sees a GET (set
+    in ``process_view``, once authentication has run) and the body is dropped on the way out;
+    ``Content-Length`` still says what GET would send. WhiteNoise, above, answers HEAD for static
+    files itself, and the API's views take HEAD themselves.
+
+    A signed-in person's HEAD keeps the view's own methods (a 405 where it names GET only): a staff
+    page's GET writes its read, and an export its "exported", to the audit trail, which a HEAD that
+    sends nothing must not do (link checkers and prefetchers send HEAD).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -152,7 +158,6 @@ class HeadAsGetMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method != "HEAD":
             return self.get_response(request)
-        request.method = "GET"
         try:
             response = self.get_response(request)
         finally:
@@ -164,3 +169,8 @@ class HeadAsGetMiddleware:
             response["Content-Length"] = str(len(response.content))
             response.content = b""
         return response
+
+    def process_view(self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any) -> None:
+        user = getattr(request, "user", None)
+        if request.method == "HEAD" and not (user is not None and user.is_authenticated):
+            request.method = "GET"

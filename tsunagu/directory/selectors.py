@@ -216,7 +216,9 @@ def areas_by_code(*, codes: Iterable[str]) -> dict[str, Area]:
 
 # -- areas typed by staff ----------------------------------------------------------------------
 
-_SPLIT = re.compile(r"[,、，;；()（）\s]+")
+#: Separators between the places typed; control characters (NUL, which PostgreSQL cannot take in a
+#: query) separate too, so they never reach the database.
+_SPLIT = re.compile(r"[,、，;；()（）\s\x00-\x1f\x7f]+")
 _PREFECTURE_PREFIX = re.compile(r"^(東京都|北海道|(?:京都|大阪)府|.{2,3}県)(.+)$")
 
 

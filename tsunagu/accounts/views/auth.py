@@ -149,10 +149,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 
 def _sign_in_again(request: HttpRequest) -> None:
-    """Tells a person whose sign-in in progress has ended to start again. Without a session cookie
-    there was none (a bookmark, a probe): the redirect alone answers, and no message cookie is set
-    on an anonymous answer (issue 15)."""
-    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+    """Tells a person whose sign-in in progress has ended to start again. Without a session there
+    was none (a bookmark, a probe, a made-up cookie): the redirect alone answers, and no message
+    cookie is set on an anonymous answer (issue 15)."""
+    key = request.session.session_key
+    if key is not None and request.session.exists(key):
         messages.info(request, _("Please sign in again."))
 
 

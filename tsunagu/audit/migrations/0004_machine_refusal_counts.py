@@ -1,5 +1,6 @@
-"""Refused calls of machine endpoints (the CTI and LINE webhooks) are counted per source and hour in
-``RefusalTally``, and reach the audit trail as one row per source and hour, never one per call
+"""Anonymous refusals (the CTI and LINE webhooks without credentials, failed sign-ins, refused chat
+starts) are counted per reason, source and hour in ``RefusalTally``, and reach the audit trail as
+one row each, never one per call
 (issue 15, finding 11; tsunagu/audit/aggregate.py)."""
 
 from django.db import migrations, models
@@ -26,7 +27,7 @@ class Migration(migrations.Migration):
                 ('minute_count', models.PositiveIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('action', 'source', 'period_start'), name='audit_refusal_tally_unique')],
+                'constraints': [models.UniqueConstraint(fields=('action', 'reason', 'source', 'period_start'), name='audit_refusal_tally_unique')],
             },
         ),
     ]

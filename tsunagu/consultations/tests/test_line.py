@@ -299,20 +299,20 @@ def test_the_dashboard_counts_replies_not_delivered(platform, desks, webhook):
 
 
 def test_refused_deliveries_are_audited_in_aggregate_and_limited(platform, desks, webhook, settings):
-    """Anyone can post unsigned deliveries: each is counted, a source over the limit per minute is
-    answered 429 before the signature is checked, and the trail gets one row for the hour."""
+    """Anyone can post unsigned deliveries: each is counted, a source over the limit per minute gets
+    429 for them, and the trail gets one row for the hour. LINE's own, signed, are always answered."""
     settings.TSUNAGU_MACHINE_REFUSALS_PER_MINUTE = 5
     body = json.dumps({"destination": "U", "events": [line_platform.text_event(USER, "なりすまし")]}).encode()
     at = dt.datetime(2026, 12, 7, 22, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=9)))
     with time_machine.travel(at, tick=False):
         answers = [platform.post_raw(webhook, body, signature="AAAA") for _ in range(7)]
         assert answers == [400] * 5 + [429] * 2
-        # Over the limit, even a signed delivery from that source waits for the next minute.
-        assert platform.deliver(webhook, [line_platform.text_event(USER, "こんにちは")]) == 429
-    assert not Message.objects.exists()
+        # Over the limit, a signed delivery from the same source is still answered.
+        assert platform.deliver(webhook, [line_platform.text_event(USER, "こんにちは")]) == 200
+    assert Message.objects.count() == 1  # the signed one only
     assert not AuditEvent.objects.filter(action="consultation.line_webhook_refused").exists()
     with time_machine.travel(at + dt.timedelta(hours=1), tick=False):
         assert refusal_counts_record() == 1
     [row] = AuditEvent.objects.filter(action="consultation.line_webhook_refused")
     assert row.outcome == "denied" and row.ip is None
-    assert (row.detail["count"], row.detail["over_limit"], row.detail["reason"]) == (8, 3, "signature")
+    assert (row.detail["count"], row.detail["over_limit"], row.detail["reason"]) == (7, 2, "signature")

@@ -5,8 +5,9 @@ Authenticated by the organisation's token (``Authorization: Bearer cti_…``, is
 settings page, kept only as a keyed hash). A missing or wrong token: 401, counted per source and
 hour, and in the audit trail as one "denied" row per source and hour with the count
 (``audit.aggregate``): anyone can send such calls, and must not grow the trail at will. A source
-refused more than ``TSUNAGU_MACHINE_REFUSALS_PER_MINUTE`` times this minute: 429 before anything is
-checked. A body that is not the expected JSON: 400, nothing written.
+refused more than ``TSUNAGU_MACHINE_REFUSALS_PER_MINUTE`` times this minute: its next refused calls
+get 429 (a call with a valid token is always answered). A body that is not the expected JSON: 400,
+nothing written.
 
     POST /integrations/cti/calls/
     {"call_id": "abc-123", "caller": "090-1234-5678", "counsellor": "yamada", "started_at": "2026-11-26T22:05:00+09:00"}
@@ -38,16 +39,17 @@ def _bad(message: str) -> JsonResponse:
 @csrf_exempt  # a machine posts here; the bearer token is what authenticates it
 @require_POST
 def call_started_view(request: HttpRequest) -> HttpResponse:
-    refused = ConsultationAction.CALL_NOTICE_REFUSED
-    wait = aggregate.refusals_over_limit(action=refused)
-    if wait is not None:
-        aggregate.refusal_count(action=refused, reason="token", over_limit=True)
-        return JsonResponse({"error": "too many refused calls"}, status=429, headers={"Retry-After": str(wait)})
     header = request.headers.get("Authorization", "")
     token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
     desk = selectors.desk_of_cti_token(token) if token else None
     if desk is None:
-        aggregate.refusal_count(action=refused, reason="token")
+        # Only a refused call is limited: a phone system with its token is always answered, even
+        # when something else at its address (a shared NAT) sends wrong calls.
+        refused = ConsultationAction.CALL_NOTICE_REFUSED
+        wait = aggregate.refusals_over_limit(action=refused)
+        aggregate.refusal_count(action=refused, reason="token", over_limit=wait is not None)
+        if wait is not None:
+            return JsonResponse({"error": "too many refused calls"}, status=429, headers={"Retry-After": str(wait)})
         return JsonResponse({"error": "unauthorised"}, status=401)
     if len(request.body) > MAX_BODY:
         return _bad("body too large")

@@ -3,9 +3,9 @@
 LINE signs every delivery with the channel secret (X-Line-Signature, HMAC-SHA256 of the body). A
 missing or wrong signature is refused with 400, counted per source and hour and in the audit trail as
 one "denied" row per source and hour with the count (``audit.aggregate``: anyone can send such
-deliveries); a source refused more than ``TSUNAGU_MACHINE_REFUSALS_PER_MINUTE`` times this minute is
-answered 429 before anything is checked. A signed body that does not parse is refused with 400 and
-changes nothing. A redelivered event (same webhook event id) is stored once.
+deliveries); a source refused more than ``TSUNAGU_MACHINE_REFUSALS_PER_MINUTE`` times this minute gets
+429 for its next unsigned ones (a signed delivery is always answered). A signed body that does not
+parse is refused with 400 and changes nothing. A redelivered event (same webhook event id) is stored once.
 """
 
 from __future__ import annotations
@@ -37,17 +37,17 @@ def closed_text() -> str:
 def webhook_view(request: HttpRequest) -> HttpResponse:
     if not line.configured():
         return HttpResponse(status=404)
-    refused = ConsultationAction.LINE_WEBHOOK_REFUSED
-    wait = aggregate.refusals_over_limit(action=refused)
-    if wait is not None:
-        aggregate.refusal_count(action=refused, reason="signature", over_limit=True)
-        return HttpResponse(status=429, headers={"Retry-After": str(wait)})
     try:
         incoming = line.parse(
             request.body.decode("utf-8", errors="replace"), request.headers.get("X-Line-Signature", "")
         )
     except line.BadSignature:
-        aggregate.refusal_count(action=refused, reason="signature")
+        # Only a refused delivery is limited: LINE's own, signed, is always answered.
+        refused = ConsultationAction.LINE_WEBHOOK_REFUSED
+        wait = aggregate.refusals_over_limit(action=refused)
+        aggregate.refusal_count(action=refused, reason="signature", over_limit=wait is not None)
+        if wait is not None:
+            return HttpResponse(status=429, headers={"Retry-After": str(wait)})
         return HttpResponse(status=400)
     except line.BadPayload:
         return HttpResponse(status=400)

@@ -262,3 +262,14 @@ def test_if_empty_skips_a_loaded_database(loaded):
     call_command("load_areas", "--if-empty", stdout=out)
     assert "already loaded" in out.getvalue()
     assert AuditEvent.objects.filter(action="areas.loaded").count() == events
+
+
+@pytest.mark.parametrize("typed", ["新宿区\x00", "\x00新宿区", "新宿\x00区", "\x00", "13104\x01"])
+def test_control_characters_in_what_is_typed_never_reach_the_database(loaded, typed):
+    """NUL in a query is a 500 on PostgreSQL (found by tests/test_fuzz_public.py on the places form)."""
+    from tsunagu.directory.selectors import areas_from_input
+
+    found = areas_from_input(typed)
+    assert all("\x00" not in name and "\x01" not in name for name in found.unknown)
+    if typed in ("新宿区\x00", "\x00新宿区", "13104\x01"):
+        assert [area.name for area in found.areas] == ["新宿区"]
