@@ -129,8 +129,8 @@ def test_other_anonymous_rows_keep_no_address(world, settings, caplog):
     # The staff sign-in: neither django-axes nor the audit trail keeps the address.
     assert visitor.post(reverse("accounts:login"), {"username": "nobody", "password": "wrong" * 3}).status_code == 200
     _assert_not_logged(caplog, RESIDENT)
-    # The refused LINE delivery and the failed sign-in are counted; their hour's rows keep no address.
-    assert refusal_counts_record(at=timezone.now() + dt.timedelta(hours=1)) == 2
+    # The refused LINE delivery, the wrong code and the failed sign-in are counted; their hour's rows keep no address.
+    assert refusal_counts_record(at=timezone.now() + dt.timedelta(hours=1)) == 3  # and the wrong code
 
     rows = [*_anonymous_rows(), *_aggregate_rows()]
     actions = {row.action for row in rows}
@@ -158,7 +158,8 @@ def test_the_same_source_reads_differently_on_the_next_day(world):
         Client(REMOTE_ADDR=RESIDENT).post("/consent/withdraw/", {"code": "ABCD-EFGH-JKLM"})
     with time_machine.travel(dt.datetime(2026, 4, 2, 0, 10, tzinfo=JST), tick=False):
         Client(REMOTE_ADDR=RESIDENT).post("/consent/withdraw/", {"code": "ABCD-EFGH-JKLM"})
-    first, second = (row.detail["client"] for row in _anonymous_rows())
+    refusal_counts_record(at=dt.datetime(2026, 4, 2, 1, 10, tzinfo=JST))  # each wrong code's hour
+    first, second = (row.detail["client"] for row in _aggregate_rows())
     assert first != second  # not linkable across midnight (JST)
 
 

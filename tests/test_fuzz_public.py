@@ -280,8 +280,9 @@ def test_consent_withdrawal_code(public: Public, prefix: str, data: dict[str, An
     consents = list(Consent.objects.order_by("pk").values_list("pk", "status"))
     before = row_counts()
     post_boring(f"{prefix}/consent/withdraw/", data, envelope)
-    # A wrong code is audited: one row, never more; no consent changes.
-    assert_stored(before, "consent withdrawal", audit_AuditEvent=1)
+    # A wrong code is counted for the hour's audit row (one tally row per source), never a row of its
+    # own; no consent changes.
+    assert_stored(before, "consent withdrawal", audit_RefusalTally=1)
     assert list(Consent.objects.order_by("pk").values_list("pk", "status")) == consents
 
 

@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.accounts.models import Organisation, User
 from tsunagu.accounts.policy import ANONYMOUS, Actor
-from tsunagu.audit.services import AuditActor, record, record_denied, refusals_audited
+from tsunagu.audit import aggregate
+from tsunagu.audit.services import AuditActor, record, refusals_audited
 from tsunagu.consultations import services as consultation_services
 from tsunagu.consultations.actions import ConsultationAction
 from tsunagu.consultations.models import ConsentMethod, Consultation, Person
@@ -221,7 +222,9 @@ def consent_withdraw(*, actor: Actor, consent: Consent) -> int:
 
 
 def consent_withdraw_by_code(*, code: str) -> bool:
-    """The person withdraws with the code on their slip, without an account. A wrong code is audited."""
+    """The person withdraws with the code on their slip, without an account. A wrong code is counted
+    per source and hour and reaches the audit trail as one row each (``audit.aggregate``): anyone can
+    type codes, and must not grow the trail at will."""
     index = withdrawal_code_index(code)
     with transaction.atomic():
         consent = Consent.objects.select_for_update().filter(withdrawal_code_index=index).first()
@@ -229,11 +232,5 @@ def consent_withdraw_by_code(*, code: str) -> bool:
             if consent.status == ConsentStatus.ACTIVE:
                 _withdraw(consent, actor=ANONYMOUS, user=None, via=WithdrawnVia.PERSON)
             return True
-    with transaction.atomic():
-        record_denied(
-            actor=ANONYMOUS,
-            action=ReferralAction.CONSENT_WITHDRAWN,
-            target_type="consent",
-            detail={"reason": "wrong_code"},
-        )
+    aggregate.refusal_count(action=ReferralAction.CONSENT_WITHDRAWN, reason="wrong_code")
     return False

@@ -14,6 +14,7 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from tsunagu.accounts.policy import Actor, Role
+from tsunagu.audit.aggregate import refusal_counts_record
 from tsunagu.audit.models import AuditEvent
 from tsunagu.referrals import access, rules, selectors, services
 from tsunagu.referrals.models import (
@@ -367,11 +368,15 @@ def test_withdrawal_cuts_every_recipient_off_at_once_and_tells_them(case):
     assert row.detail["via"] == "person" and row.detail["referrals"] == [str(referral.code)]
 
 
-def test_a_wrong_withdrawal_code_changes_nothing_and_is_audited(case):
+def test_a_wrong_withdrawal_code_changes_nothing_and_is_audited_per_hour(case):
     consent_for(case)
     assert not services.consent_withdraw_by_code(code="AAAA-BBBB-CCCC")
-    assert denied("consent.withdrawn")[0].detail == {"reason": "wrong_code"}
+    assert not services.consent_withdraw_by_code(code="AAAA-BBBB-DDDD")
     assert not case.person.consents.filter(status=ConsentStatus.WITHDRAWN).exists()
+    assert not denied("consent.withdrawn")  # counted, not one row per code typed (issue 15)
+    assert refusal_counts_record(at=timezone.now() + dt.timedelta(hours=1)) == 1
+    [row] = denied("consent.withdrawn")
+    assert (row.detail["reason"], row.detail["count"]) == ("wrong_code", 2)
 
 
 # -- sharing without consent ---------------------------------------------------------------------

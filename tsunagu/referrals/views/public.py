@@ -1,7 +1,7 @@
 """The person withdraws their consent with the code on their slip, without an account.
 
 Like the chat, this page sets no cookie, so it takes no CSRF token: a forged request would need the
-code. Attempts are limited per client address; a wrong code is audited.
+code. Attempts are limited per client address; wrong codes are counted and audited per source and hour.
 """
 
 from __future__ import annotations
