@@ -26,6 +26,7 @@ from django_otp.models import Device
 from tsunagu.accounts import selectors, session_policy
 from tsunagu.accounts.models import User
 from tsunagu.accounts.policy import Actor, Perm, second_factor_required
+from tsunagu.audit import aggregate
 from tsunagu.audit.actions import AuditTrailAction
 from tsunagu.audit.services import record_denied
 
@@ -87,10 +88,16 @@ def actor_of_scope(scope: dict[str, Any]) -> Actor | None:
 
 
 def deny(request: HttpRequest, *, reason: str, target_type: str = "url", target_code: str = "") -> None:
-    """Write the single "denied" audit row for a refused request."""
+    """Write the single "denied" audit row for a refused request. Someone not signed in is counted
+    instead, per source and hour (``audit.aggregate``): anyone can ask for staff pages, and must not
+    grow the audit trail at will (issue 15)."""
+    actor = actor_of(request)
+    if not actor.is_authenticated:
+        aggregate.refusal_count(action=AuditTrailAction.ACCESS_DENIED, reason=reason)
+        return
     match = request.resolver_match
     record_denied(
-        actor=actor_of(request),
+        actor=actor,
         action=AuditTrailAction.ACCESS_DENIED,
         target_type=target_type,
         target_code=target_code or (match.view_name if match else ""),
