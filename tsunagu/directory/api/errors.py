@@ -9,7 +9,20 @@ reads JSON.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpResponse, JsonResponse
+
+
+def json_error(status: int, error: str, ja: str, en: str, **extra: Any) -> JsonResponse:
+    """Every error of the API, in one shape: ``status``, ``error``, anything ``extra`` (the
+    parameter at fault) and ``message.ja`` / ``message.en``."""
+    return JsonResponse(
+        {"status": status, "error": error, **extra, "message": {"ja": ja, "en": en}},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
 
 #: status -> (error code, Japanese, English)
 _MESSAGES: dict[int, tuple[str, str, str]] = {
@@ -26,11 +39,7 @@ _MESSAGES: dict[int, tuple[str, str, str]] = {
 
 def error_response(status: int) -> JsonResponse:
     error, ja, en = _MESSAGES.get(status) or _MESSAGES[500 if status >= 500 else 400]
-    return JsonResponse(
-        {"status": status, "error": error, "message": {"ja": ja, "en": en}},
-        status=status,
-        json_dumps_params={"ensure_ascii": False},
-    )
+    return json_error(status, error, ja, en)
 
 
 def is_json(response: HttpResponse) -> bool:

@@ -30,17 +30,11 @@ PREFIX = "/api/hsds/"
 
 
 def too_many_requests(retry_after: int) -> JsonResponse:
-    response = JsonResponse(
-        {
-            "status": 429,
-            "error": "too_many_requests",
-            "message": {
-                "ja": f"リクエストが多すぎます。{retry_after} 秒後にもう一度お試しください。",
-                "en": f"Too many requests. Try again in {retry_after} seconds.",
-            },
-        },
-        status=429,
-        json_dumps_params={"ensure_ascii": False},
+    response = errors.json_error(
+        429,
+        "too_many_requests",
+        f"リクエストが多すぎます。{retry_after} 秒後にもう一度お試しください。",
+        f"Too many requests. Try again in {retry_after} seconds.",
     )
     response["Retry-After"] = str(retry_after)
     response["Cache-Control"] = "no-store"
@@ -52,17 +46,11 @@ ALLOWED_METHODS = ("GET", "HEAD")
 
 
 def method_not_allowed() -> JsonResponse:
-    response = JsonResponse(
-        {
-            "status": 405,
-            "error": "method_not_allowed",
-            "message": {
-                "ja": "このAPIは読み取り専用です (GET と HEAD のみ)。",
-                "en": "This API is read-only (GET and HEAD only).",
-            },
-        },
-        status=405,
-        json_dumps_params={"ensure_ascii": False},
+    response = errors.json_error(
+        405,
+        "method_not_allowed",
+        "このAPIは読み取り専用です (GET と HEAD のみ)。",
+        "This API is read-only (GET and HEAD only).",
     )
     response["Allow"] = ", ".join(ALLOWED_METHODS)
     return response

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tsunagu.directory import hsds
-from tsunagu.directory.api import openapi, selectors
+from tsunagu.directory.api import errors, openapi, selectors
 from tsunagu.directory.api.middleware import ALLOWED_METHODS, method_not_allowed
 from tsunagu.directory.api.params import BadParameter, Params
 from tsunagu.directory.api.service_search import SERVICE_FILTER_PARAMS, search_service_ids, search_services
@@ -52,12 +52,8 @@ def _json(data: Json | list[Json], *, status: int = 200) -> JsonResponse:
     return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
 
 
-def _error(status: int, error: str, ja: str, en: str, **extra: Any) -> JsonResponse:
-    return _json({"status": status, "error": error, **extra, "message": {"ja": ja, "en": en}}, status=status)
-
-
 def _not_found() -> JsonResponse:
-    return _error(404, "not_found", "見つかりません。", "Not found.")
+    return errors.json_error(404, "not_found", "見つかりません。", "Not found.")
 
 
 def api_view(view: View) -> View:
@@ -70,7 +66,7 @@ def api_view(view: View) -> View:
         try:
             return view(request, *args, **kwargs)
         except BadParameter as exc:
-            return _error(400, "bad_parameter", exc.ja, exc.en, parameter=exc.parameter)
+            return errors.json_error(400, "bad_parameter", exc.ja, exc.en, parameter=exc.parameter)
         except NotFound:
             return _not_found()
 
